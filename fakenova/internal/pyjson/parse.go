@@ -1,0 +1,362 @@
+package pyjson
+
+import (
+	"errors"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// MaxDepth is how deep arrays and objects may nest. Python's json.loads
+// raises RecursionError (which Nova turns into a 500) somewhere near 1000
+// levels, depending on the stack; Parse refuses past MaxDepth instead, so
+// that bad input stays a 400.
+const MaxDepth = 1000
+
+// maxIntDigits is Python's default int_max_str_digits (3.11 and later):
+// json.loads raises ValueError for a longer integer literal.
+const maxIntDigits = 4300
+
+// ErrSyntax is returned (wrapped in a *SyntaxError) for input json.loads
+// rejects.
+var ErrSyntax = errors.New("pyjson: invalid JSON")
+
+// SyntaxError locates a parse failure.
+type SyntaxError struct {
+	Offset int
+	Msg    string
+}
+
+func (e *SyntaxError) Error() string {
+	return "pyjson: " + e.Msg + " at offset " + strconv.Itoa(e.Offset)
+}
+
+// Is reports whether target is ErrSyntax.
+func (e *SyntaxError) Is(target error) bool { return target == ErrSyntax }
+
+// Parse decodes data as Python's json.loads decodes bytes: UTF-8 with an
+// optional byte-order mark, whitespace around one value of any type.
+// Invalid UTF-8 is an error, as it is in Python. (Python would also detect
+// UTF-16 and UTF-32 input; Parse refuses it.)
+func Parse(data []byte) (Value, error) {
+	if len(data) >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf {
+		data = data[3:]
+	}
+	if !utf8.Valid(data) {
+		return Value{}, &SyntaxError{0, "invalid UTF-8"}
+	}
+	p := parser{data: data}
+	p.skipSpace()
+	v, err := p.value(0)
+	if err != nil {
+		return Value{}, err
+	}
+	p.skipSpace()
+	if p.pos != len(p.data) {
+		return Value{}, p.fail("extra data")
+	}
+	return v, nil
+}
+
+type parser struct {
+	data []byte
+	pos  int
+}
+
+func (p *parser) fail(msg string) error { return &SyntaxError{p.pos, msg} }
+
+func (p *parser) skipSpace() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) literal(word string) bool {
+	if len(p.data)-p.pos >= len(word) && string(p.data[p.pos:p.pos+len(word)]) == word {
+		p.pos += len(word)
+		return true
+	}
+	return false
+}
+
+func (p *parser) value(depth int) (Value, error) {
+	if p.pos >= len(p.data) {
+		return Value{}, p.fail("expecting value")
+	}
+	switch c := p.data[p.pos]; {
+	case c == '{':
+		return p.object(depth + 1)
+	case c == '[':
+		return p.array(depth + 1)
+	case c == '"':
+		s, err := p.str()
+		return Value{Kind: String, Text: s}, err
+	case c == 'n' && p.literal("null"):
+		return Value{Kind: Null}, nil
+	case c == 't' && p.literal("true"):
+		return Value{Kind: Bool, Bool: true}, nil
+	case c == 'f' && p.literal("false"):
+		return Value{Kind: Bool}, nil
+	case c == 'N' && p.literal("NaN"):
+		return Value{Kind: Float, Text: "NaN"}, nil
+	case c == 'I' && p.literal("Infinity"):
+		return Value{Kind: Float, Text: "Infinity"}, nil
+	case c == '-' && p.literal("-Infinity"):
+		return Value{Kind: Float, Text: "-Infinity"}, nil
+	case c == '-' || c >= '0' && c <= '9':
+		return p.number()
+	}
+	return Value{}, p.fail("expecting value")
+}
+
+func (p *parser) object(depth int) (Value, error) {
+	if depth > MaxDepth {
+		return Value{}, p.fail("nested too deep")
+	}
+	p.pos++ // {
+	v := Value{Kind: Object}
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+		p.pos++
+		return v, nil
+	}
+	for {
+		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+			return Value{}, p.fail("expecting property name enclosed in double quotes")
+		}
+		key, err := p.str()
+		if err != nil {
+			return Value{}, err
+		}
+		p.skipSpace()
+		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+			return Value{}, p.fail("expecting ':' delimiter")
+		}
+		p.pos++
+		p.skipSpace()
+		val, err := p.value(depth)
+		if err != nil {
+			return Value{}, err
+		}
+		v.set(key, val)
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return Value{}, p.fail("expecting ',' delimiter")
+		}
+		switch p.data[p.pos] {
+		case '}':
+			p.pos++
+			return v, nil
+		case ',':
+			p.pos++
+			p.skipSpace()
+		default:
+			return Value{}, p.fail("expecting ',' delimiter")
+		}
+	}
+}
+
+// set adds a member as a Python dict does: a repeated key keeps its first
+// position and takes the last value.
+func (v *Value) set(key string, val Value) {
+	for i := range v.Members {
+		if v.Members[i].Key == key {
+			v.Members[i].Value = val
+			return
+		}
+	}
+	v.Members = append(v.Members, Member{key, val})
+}
+
+func (p *parser) array(depth int) (Value, error) {
+	if depth > MaxDepth {
+		return Value{}, p.fail("nested too deep")
+	}
+	p.pos++ // [
+	v := Value{Kind: Array}
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == ']' {
+		p.pos++
+		return v, nil
+	}
+	for {
+		item, err := p.value(depth)
+		if err != nil {
+			return Value{}, err
+		}
+		v.Items = append(v.Items, item)
+		p.skipSpace()
+		if p.pos >= len(p.data) {
+			return Value{}, p.fail("expecting ',' delimiter")
+		}
+		switch p.data[p.pos] {
+		case ']':
+			p.pos++
+			return v, nil
+		case ',':
+			p.pos++
+			p.skipSpace()
+		default:
+			return Value{}, p.fail("expecting ',' delimiter")
+		}
+	}
+}
+
+// number scans Python's NUMBER_RE, -?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?,
+// with ASCII digits only, as the C scanner does.
+func (p *parser) number() (Value, error) {
+	start := p.pos
+	if p.data[p.pos] == '-' {
+		p.pos++
+	}
+	digits := func() int {
+		n := 0
+		for p.pos < len(p.data) && p.data[p.pos] >= '0' && p.data[p.pos] <= '9' {
+			p.pos++
+			n++
+		}
+		return n
+	}
+	switch {
+	case p.pos < len(p.data) && p.data[p.pos] == '0':
+		p.pos++
+	case digits() == 0:
+		return Value{}, p.fail("expecting value")
+	}
+	kind := Int
+	if p.pos+1 < len(p.data) && p.data[p.pos] == '.' && isDigit(p.data[p.pos+1]) {
+		p.pos++
+		digits()
+		kind = Float
+	}
+	if p.pos < len(p.data) && (p.data[p.pos] == 'e' || p.data[p.pos] == 'E') {
+		save := p.pos
+		p.pos++
+		if p.pos < len(p.data) && (p.data[p.pos] == '+' || p.data[p.pos] == '-') {
+			p.pos++
+		}
+		if digits() == 0 {
+			p.pos = save // not an exponent: the number ends before the 'e'
+		} else {
+			kind = Float
+		}
+	}
+	text := string(p.data[start:p.pos])
+	if kind == Int {
+		n := len(text)
+		if text[0] == '-' {
+			n--
+		}
+		if n > maxIntDigits {
+			return Value{}, &SyntaxError{start, "integer literal longer than Python's 4300-digit limit"}
+		}
+	}
+	return Value{Kind: kind, Text: text}, nil
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// str scans a string as Python's strict scanner does: no raw control
+// characters, the JSON escapes, \u escapes with surrogate pairs joined (a
+// lone surrogate, which Python keeps, becomes U+FFFD).
+func (p *parser) str() (string, error) {
+	p.pos++ // opening quote
+	start := p.pos
+	for p.pos < len(p.data) {
+		c := p.data[p.pos]
+		if c == '"' {
+			s := string(p.data[start:p.pos])
+			p.pos++
+			return s, nil
+		}
+		if c == '\\' {
+			break
+		}
+		if c < 0x20 {
+			return "", p.fail("invalid control character")
+		}
+		p.pos++
+	}
+	buf := append([]byte(nil), p.data[start:p.pos]...)
+	for p.pos < len(p.data) {
+		c := p.data[p.pos]
+		switch {
+		case c == '"':
+			p.pos++
+			return string(buf), nil
+		case c < 0x20:
+			return "", p.fail("invalid control character")
+		case c != '\\':
+			buf = append(buf, c)
+			p.pos++
+			continue
+		}
+		p.pos++
+		if p.pos >= len(p.data) {
+			break
+		}
+		e := p.data[p.pos]
+		p.pos++
+		switch e {
+		case '"', '\\', '/':
+			buf = append(buf, e)
+		case 'b':
+			buf = append(buf, '\b')
+		case 'f':
+			buf = append(buf, '\f')
+		case 'n':
+			buf = append(buf, '\n')
+		case 'r':
+			buf = append(buf, '\r')
+		case 't':
+			buf = append(buf, '\t')
+		case 'u':
+			r, ok := p.hex4()
+			if !ok {
+				return "", p.fail("invalid \\uXXXX escape")
+			}
+			if utf16.IsSurrogate(r) && r < 0xdc00 && p.pos+1 < len(p.data) && p.data[p.pos] == '\\' && p.data[p.pos+1] == 'u' {
+				save := p.pos
+				p.pos += 2
+				r2, ok := p.hex4()
+				if ok && r2 >= 0xdc00 && r2 <= 0xdfff {
+					r = utf16.DecodeRune(r, r2)
+				} else {
+					p.pos = save
+				}
+			}
+			buf = utf8.AppendRune(buf, r) // a lone surrogate is appended as U+FFFD
+		default:
+			p.pos--
+			return "", p.fail("invalid \\escape")
+		}
+	}
+	return "", &SyntaxError{start - 1, "unterminated string"}
+}
+
+func (p *parser) hex4() (rune, bool) {
+	if len(p.data)-p.pos < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range p.data[p.pos : p.pos+4] {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			r |= rune(c - 'A' + 10)
+		default:
+			return 0, false
+		}
+	}
+	p.pos += 4
+	return r, true
+}

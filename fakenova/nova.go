@@ -1,0 +1,121 @@
+package fakenova
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/julienschmidt/httprouter"
+	"github.com/novastub/novastub/middleware"
+	"github.com/novastub/novastub/state"
+)
+
+// Nova is a fake of OpenStack Nova's compute API, an http.Handler. It
+// serves the API under /v2/{project_id}/ (Nova's legacy v2 endpoint),
+// /v2.1/{project_id}/ and /v2.1/, answering from a state.Store. It is safe
+// for concurrent use; mount it anywhere (under a prefix with
+// http.StripPrefix).
+type Nova struct {
+	cfg            config
+	store          *state.Store
+	router         *httprouter.Router
+	actions        map[string]*serverAction
+	versionHeaders *versionHeaders
+	api            http.Handler // the authenticated API pipeline
+	calls          sync.Pool
+}
+
+// New returns a fake Nova configured by opts.
+func New(opts ...Option) *Nova {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.store == nil {
+		cfg.store = state.New()
+	}
+	if cfg.auth == nil {
+		cfg.auth = storeAuthenticator{cfg.store}
+	}
+	n := &Nova{
+		cfg:            cfg,
+		store:          cfg.store,
+		router:         httprouter.New(),
+		versionHeaders: newVersionHeaders(cfg.maxVersion),
+	}
+	n.calls.New = func() any { return &call{nova: n} }
+	n.registerRoutes()
+	n.registerActions()
+	// Nova's paste pipeline for /v2.1/+: compute_req_id, faultwrap,
+	// sizelimit, authtoken, then the API router.
+	n.api = middleware.RequestID(
+		middleware.Recover(cfg.logger)(
+			middleware.BodyLimit(cfg.maxBody)(
+				middleware.Authenticate(cfg.auth,
+					middleware.WithAuthURI(identityURI),
+					middleware.WithAuthLogger(cfg.logger))(
+					http.HandlerFunc(n.serveAPI)))))
+	return n
+}
+
+// State returns the store the fake answers from, to seed and inspect.
+func (n *Nova) State() *state.Store { return n.store }
+
+// ServeHTTP routes a request by its API root.
+func (n *Nova) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	if strings.HasPrefix(p, "/v2.1/") || strings.HasPrefix(p, "/v2/") {
+		n.api.ServeHTTP(w, r)
+		return
+	}
+	// Nova's urlmap answers a path under no API with webob's bare 404.
+	middleware.WriteWebObError(w, r, http.StatusNotFound, msgNotFound)
+}
+
+// serveAPI finds the route of an authenticated API request. Nova registers
+// every route twice, /{project_id}/<path> and /<path>; a first segment that
+// starts a route of its own is project-less.
+func (n *Nova) serveAPI(w http.ResponseWriter, r *http.Request) {
+	c := n.calls.Get().(*call)
+	defer n.releaseCall(c)
+	c.ResponseWriter, c.r = w, r
+	c.identity, _ = middleware.IdentityFrom(r.Context())
+	if c.identity == nil {
+		c.identity = &middleware.Identity{}
+	}
+	rest := r.URL.Path[len("/v2.1"):]
+	if strings.HasPrefix(r.URL.Path, "/v2/") {
+		c.legacy = true
+		rest = r.URL.Path[len("/v2"):]
+	}
+	if handle, params, _ := n.router.Lookup(r.Method, rest); handle != nil {
+		handle(c, r, params)
+		return
+	}
+	if slash := strings.IndexByte(rest[1:], '/'); slash >= 0 {
+		project, sub := rest[1:slash+1], rest[slash+1:]
+		if handle, params, _ := n.router.Lookup(r.Method, sub); handle != nil {
+			c.urlProject = project
+			// The seed: 400 for an invalid project_id in the URL. Nova's
+			// route, /{project_id:[0-9a-f-]+}/..., would not match it and
+			// answer a bare 404.
+			if !state.ValidProjectID(project) {
+				c.fault(http.StatusBadRequest, msgMalformedProjectID(project))
+				return
+			}
+			handle(c, r, params)
+			return
+		}
+	}
+	// An unknown route, or a known one with another method: Nova's router
+	// answers webob's bare 404 (never 405).
+	middleware.WriteWebObError(w, r, http.StatusNotFound, msgNotFound)
+}
+
+func (n *Nova) releaseCall(c *call) {
+	if c.raw.Cap() > 1<<16 || cap(c.out) > 1<<16 {
+		return // let a call that grew large go
+	}
+	c.reset()
+	n.calls.Put(c)
+}

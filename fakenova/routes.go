@@ -1,0 +1,26 @@
+package fakenova
+
+import (
+	"net/http"
+
+	"github.com/julienschmidt/httprouter"
+)
+
+// routes lists the API's paths under an API root (/v2/{project_id},
+// /v2.1/{project_id} or /v2.1).
+func (n *Nova) routes() []*route {
+	return []*route{
+		{method: http.MethodPost, path: "/servers/:server_id/action", action: true},
+	}
+}
+
+func (n *Nova) registerRoutes() {
+	for _, rt := range n.routes() {
+		rt := rt
+		n.router.Handle(rt.method, rt.path, func(w http.ResponseWriter, _ *http.Request, ps httprouter.Params) {
+			c := w.(*call)
+			c.params = ps
+			n.serve(c, rt)
+		})
+	}
+}

@@ -1,0 +1,149 @@
+package fakenova
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/novastub/novastub/fakenova/internal/pyjson"
+)
+
+// schema is the part of JSON Schema (draft 4) that Nova's request schemas
+// use here, checked in the order jsonschema checks the keywords of Nova's
+// schema dicts: type, enum, properties, required, additionalProperties.
+// The first error found is the one reported, as Nova reports it.
+type schema struct {
+	typ          string // "object", "string" or "" for any
+	enum         []string
+	properties   []property
+	required     []string
+	noAdditional bool
+}
+
+type property struct {
+	name   string
+	schema *schema
+}
+
+// object returns an object schema with the given properties, all required,
+// and no additional properties: the shape of every console request.
+func object(props ...property) *schema {
+	s := &schema{typ: "object", properties: props, noAdditional: true}
+	for _, p := range props {
+		s.required = append(s.required, p.name)
+	}
+	return s
+}
+
+// enum returns a string schema that accepts the given values.
+func enum(values ...string) *schema { return &schema{typ: "string", enum: values} }
+
+// prop names a property.
+func prop(name string, s *schema) property { return property{name, s} }
+
+// validationError is a jsonschema ValidationError as Nova reports it.
+type validationError struct {
+	path     []string // the keys leading to the instance
+	instance pyjson.Value
+	message  string // jsonschema's message
+}
+
+// Message is Nova's ValidationError text (nova/api/validation/validators.py):
+// the bare jsonschema message for an error at the top, else "Invalid input
+// for field/attribute <last key>. Value: <str(instance)>. <message>".
+func (e *validationError) Message() string {
+	if len(e.path) == 0 {
+		return e.message
+	}
+	return "Invalid input for field/attribute " + e.path[len(e.path)-1] +
+		". Value: " + e.instance.Str() + ". " + e.message
+}
+
+// validate checks v against s. Relaxed validation (the legacy /v2
+// endpoint) lets additional properties through, as Nova strips them there.
+func (s *schema) validate(v pyjson.Value, relaxed bool) *validationError {
+	return s.check(v, nil, relaxed)
+}
+
+func (s *schema) check(v pyjson.Value, path []string, relaxed bool) *validationError {
+	fail := func(msg string) *validationError {
+		return &validationError{path: path, instance: v, message: msg}
+	}
+	switch s.typ {
+	case "object":
+		if v.Kind != pyjson.Object {
+			return fail(v.Repr() + " is not of type 'object'")
+		}
+	case "string":
+		if v.Kind != pyjson.String {
+			return fail(v.Repr() + " is not of type 'string'")
+		}
+	}
+	if s.enum != nil && !contains(s.enum, v) {
+		return fail(v.Repr() + " is not one of " + reprList(s.enum))
+	}
+	if v.Kind != pyjson.Object {
+		return nil
+	}
+	for _, p := range s.properties {
+		if pv, ok := v.Get(p.name); ok {
+			if err := p.schema.check(pv, append(path[:len(path):len(path)], p.name), relaxed); err != nil {
+				return err
+			}
+		}
+	}
+	for _, name := range s.required {
+		if _, ok := v.Get(name); !ok {
+			return fail(pyjson.StringRepr(name) + " is a required property")
+		}
+	}
+	if s.noAdditional && !relaxed {
+		var extras []string
+		for _, m := range v.Members {
+			if !s.hasProperty(m.Key) {
+				extras = append(extras, m.Key)
+			}
+		}
+		if len(extras) > 0 {
+			sort.Strings(extras)
+			verb := "were"
+			if len(extras) == 1 {
+				verb = "was"
+			}
+			for i, x := range extras {
+				extras[i] = pyjson.StringRepr(x)
+			}
+			return fail("Additional properties are not allowed (" + strings.Join(extras, ", ") + " " + verb + " unexpected)")
+		}
+	}
+	return nil
+}
+
+func (s *schema) hasProperty(name string) bool {
+	for _, p := range s.properties {
+		if p.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(values []string, v pyjson.Value) bool {
+	if v.Kind != pyjson.String {
+		return false
+	}
+	for _, x := range values {
+		if x == v.Text {
+			return true
+		}
+	}
+	return false
+}
+
+// reprList is Python's repr() of a list of strings: ['a', 'b'].
+func reprList(values []string) string {
+	quoted := make([]string, len(values))
+	for i, x := range values {
+		quoted[i] = pyjson.StringRepr(x)
+	}
+	return "[" + strings.Join(quoted, ", ") + "]"
+}

@@ -1,0 +1,135 @@
+package middleware
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net/http"
+)
+
+// ErrUnauthenticated is what an Authenticator returns (or wraps) for a token
+// it does not accept.
+var ErrUnauthenticated = errors.New("middleware: token not accepted")
+
+// Authenticator checks an API token. It returns the token's identity, or an
+// error: ErrUnauthenticated (possibly wrapped) for an unknown or expired
+// token, anything else for a failure to check, which is logged and
+// answered as Keystone does for a token it cannot validate (401).
+type Authenticator interface {
+	Authenticate(ctx context.Context, token string) (*Identity, error)
+}
+
+// AuthenticatorFunc adapts a function to an Authenticator.
+type AuthenticatorFunc func(ctx context.Context, token string) (*Identity, error)
+
+// Authenticate calls f.
+func (f AuthenticatorFunc) Authenticate(ctx context.Context, token string) (*Identity, error) {
+	return f(ctx, token)
+}
+
+// StaticTokens returns an Authenticator that accepts exactly the given
+// tokens. A token is found by its SHA-256 digest and then compared with the
+// one presented in constant time, so response times say nothing about how
+// much of a guess was right.
+func StaticTokens(tokens map[string]Identity) Authenticator {
+	m := make(staticTokens, len(tokens))
+	for tok, id := range tokens {
+		id := id
+		m[sha256.Sum256([]byte(tok))] = staticToken{token: []byte(tok), id: &id}
+	}
+	return m
+}
+
+type staticToken struct {
+	token []byte
+	id    *Identity
+}
+
+type staticTokens map[[sha256.Size]byte]staticToken
+
+func (s staticTokens) Authenticate(_ context.Context, token string) (*Identity, error) {
+	st, ok := s[sha256.Sum256([]byte(token))]
+	if !ok || subtle.ConstantTimeCompare(st.token, []byte(token)) != 1 {
+		return nil, ErrUnauthenticated
+	}
+	return st.id, nil
+}
+
+// NoAuth returns an Authenticator under which every request, with or without
+// a token, is id: the "noauth2" mode of a development cloud.
+func NoAuth(id Identity) Authenticator { return noAuth{&id} }
+
+type noAuth struct{ id *Identity }
+
+func (n noAuth) Authenticate(context.Context, string) (*Identity, error) { return n.id, nil }
+
+// AuthOption configures Authenticate.
+type AuthOption func(*authConfig)
+
+type authConfig struct {
+	uri    func(*http.Request) string
+	logger *slog.Logger
+}
+
+// WithAuthURI sets the identity service URI that a 401 names in its
+// WWW-Authenticate header (keystonemiddleware's www_authenticate_uri).
+// Default: http://127.0.0.1:5000/v3 for every request.
+func WithAuthURI(uri func(*http.Request) string) AuthOption {
+	return func(c *authConfig) { c.uri = uri }
+}
+
+// WithAuthLogger sets where failures to check a token are logged; tokens
+// themselves are never logged. Default: slog.Default().
+func WithAuthLogger(l *slog.Logger) AuthOption { return func(c *authConfig) { c.logger = l } }
+
+// DefaultAuthURI is the WWW-Authenticate URI a 401 names by default.
+const DefaultAuthURI = "http://127.0.0.1:5000/v3"
+
+// Authenticate checks the X-Auth-Token of every request with a. An accepted
+// request reaches next with the Identity in its context (IdentityFrom); a
+// missing or refused token gets keystonemiddleware's answer: 401,
+// `WWW-Authenticate: Keystone uri="..."` and its JSON error body.
+func Authenticate(a Authenticator, opts ...AuthOption) func(http.Handler) http.Handler {
+	cfg := authConfig{
+		uri:    func(*http.Request) string { return DefaultAuthURI },
+		logger: slog.Default(),
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			token := r.Header.Get("X-Auth-Token")
+			if token == "" {
+				writeUnauthorized(w, r, cfg.uri(r))
+				return
+			}
+			id, err := a.Authenticate(r.Context(), token)
+			if err != nil || id == nil {
+				if err != nil && !errors.Is(err, ErrUnauthenticated) {
+					cfg.logger.LogAttrs(r.Context(), slog.LevelWarn, "token check failed",
+						slog.String("error", err.Error()), slog.String("request_id", RequestIDFrom(r.Context())))
+				}
+				writeUnauthorized(w, r, cfg.uri(r))
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(WithIdentity(r.Context(), id)))
+		})
+	}
+}
+
+// unauthorizedBody is keystonemiddleware's _deny_request body
+// (keystonemiddleware/auth_token/__init__.py), serialised by jsonutils.
+const unauthorizedBody = `{"error": {"code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication."}}`
+
+// writeUnauthorized answers as keystonemiddleware does for a missing or
+// invalid token; webob drops the charset from its Content-Type.
+func writeUnauthorized(w http.ResponseWriter, _ *http.Request, uri string) {
+	h := w.Header()
+	h.Set("WWW-Authenticate", `Keystone uri="`+uri+`"`)
+	h.Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusUnauthorized)
+	_, _ = w.Write([]byte(unauthorizedBody))
+}

@@ -1,0 +1,59 @@
+package middleware
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/google/uuid"
+)
+
+// The request id headers oslo.middleware's RequestId (and nova's
+// compute_req_id) put on every response, in Go's canonical form.
+const (
+	HeaderComputeRequestID   = "X-Compute-Request-Id"
+	HeaderOpenstackRequestID = "X-Openstack-Request-Id"
+)
+
+type requestIDKey struct{}
+
+// RequestID gives every request a fresh id, req-<uuid4>, sets it on the
+// response as X-Compute-Request-Id and X-Openstack-Request-Id before next
+// runs (so every answer has it, a 401 or a panic's 500 too), and puts it in
+// the request context for RequestIDFrom. An inbound X-Openstack-Request-Id
+// is not echoed: Nova uses it only as the global request id.
+func RequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := NewRequestID()
+		v := []string{id}
+		h := w.Header()
+		h[HeaderComputeRequestID] = v
+		h[HeaderOpenstackRequestID] = v
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+	})
+}
+
+// RequestIDFrom returns the request id RequestID stored in ctx, or "".
+func RequestIDFrom(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// NewRequestID returns a new request id in oslo.context's form,
+// "req-" followed by a dashed uuid4.
+func NewRequestID() string {
+	u := uuid.New()
+	const hex = "0123456789abcdef"
+	var b [40]byte
+	copy(b[:], "req-")
+	j := 4
+	for i, c := range u {
+		switch i {
+		case 4, 6, 8, 10:
+			b[j] = '-'
+			j++
+		}
+		b[j], b[j+1] = hex[c>>4], hex[c&0xf]
+		j += 2
+	}
+	return string(b[:])
+}

@@ -1,0 +1,22 @@
+// Package state is the domain model behind novastub: projects, compute hosts,
+// servers with Nova's vm_state/task_state machine, console tokens and the
+// credentials of the fake identity service, all held in memory by a [Store]
+// that is safe for concurrent use.
+//
+// Nothing here speaks HTTP or Nova's JSON; package fakenova puts the wire on
+// top. Tests seed and change the model directly:
+//
+//	clock := state.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+//	st := state.New(state.WithClock(clock))
+//	_ = st.AddProject(state.Project{ID: "1ab83fbf1b594600bfa618dc33694dd6", Name: "demo"})
+//	_ = st.AddHost(state.Host{Name: "compute-1"})
+//	srv, _ := st.AddServer(state.Server{Name: "vm1", ProjectID: "1ab83fbf1b594600bfa618dc33694dd6",
+//		Host: "compute-1", VMState: state.VMActive})
+//	tok, _ := st.CreateConsole(state.ConsoleRequest{ProjectID: srv.ProjectID, ServerID: srv.ID,
+//		Type: state.ConsoleNoVNC})
+//	clock.Advance(10 * time.Minute) // tok has expired now: st.ConsoleToken(tok.Token) fails.
+//
+// Errors are typed: test them with errors.Is against [ErrNotFound],
+// [ErrNotReady], [ErrInvalidState], [ErrConsoleUnavailable] and
+// [ErrNotImplemented], or with errors.As for the details.
+package state

@@ -1,0 +1,115 @@
+package state
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors, one per kind of failure. Every error the Store returns
+// matches exactly one of them with errors.Is; the typed errors below carry
+// the details.
+var (
+	// ErrNotFound: the project, host, server, token or console token does
+	// not exist (or is not visible to the caller, or has expired).
+	ErrNotFound = errors.New("not found")
+	// ErrNotReady: the server has no host yet (scheduling, building or
+	// shelved offloaded), Nova's InstanceNotReady.
+	ErrNotReady = errors.New("not ready")
+	// ErrInvalidState: the server's vm_state or task_state forbids the
+	// operation, Nova's InstanceInvalidState.
+	ErrInvalidState = errors.New("invalid state")
+	// ErrConsoleUnavailable: the console type is not enabled in this cloud,
+	// Nova's ConsoleTypeUnavailable.
+	ErrConsoleUnavailable = errors.New("console type unavailable")
+	// ErrNotImplemented: the server's hypervisor cannot provide the console,
+	// Nova's NotImplementedError from the virt driver.
+	ErrNotImplemented = errors.New("not implemented")
+	// ErrConflict: the object being added already exists.
+	ErrConflict = errors.New("already exists")
+	// ErrInvalid: an argument is malformed (a bad id, an unknown state).
+	ErrInvalid = errors.New("invalid argument")
+)
+
+// NotFoundError reports a missing object. Kind is "project", "host",
+// "server", "token" or "console token".
+type NotFoundError struct {
+	Kind string
+	ID   string
+}
+
+func (e *NotFoundError) Error() string { return fmt.Sprintf("%s %q not found", e.Kind, e.ID) }
+
+// Is reports whether target is ErrNotFound.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// NotReadyError reports a server that has no host.
+type NotReadyError struct {
+	ServerID string
+}
+
+func (e *NotReadyError) Error() string { return fmt.Sprintf("server %s is not ready", e.ServerID) }
+
+// Is reports whether target is ErrNotReady.
+func (e *NotReadyError) Is(target error) bool { return target == ErrNotReady }
+
+// InvalidStateError reports a server whose state forbids an operation.
+// Attr is "vm_state" or "task_state", State its current value.
+type InvalidStateError struct {
+	ServerID string
+	Attr     string
+	State    string
+}
+
+func (e *InvalidStateError) Error() string {
+	return fmt.Sprintf("server %s is in %s %s", e.ServerID, e.Attr, e.State)
+}
+
+// Is reports whether target is ErrInvalidState.
+func (e *InvalidStateError) Is(target error) bool { return target == ErrInvalidState }
+
+// ConsoleUnavailableError reports a console type that is not enabled.
+type ConsoleUnavailableError struct {
+	Type ConsoleType
+}
+
+func (e *ConsoleUnavailableError) Error() string {
+	return fmt.Sprintf("console type %s is not enabled", e.Type)
+}
+
+// Is reports whether target is ErrConsoleUnavailable.
+func (e *ConsoleUnavailableError) Is(target error) bool { return target == ErrConsoleUnavailable }
+
+// NotImplementedError reports a host whose hypervisor lacks a console type.
+type NotImplementedError struct {
+	Host string
+	Type ConsoleType
+}
+
+func (e *NotImplementedError) Error() string {
+	return fmt.Sprintf("host %s does not support %s consoles", e.Host, e.Type)
+}
+
+// Is reports whether target is ErrNotImplemented.
+func (e *NotImplementedError) Is(target error) bool { return target == ErrNotImplemented }
+
+// ConflictError reports an object that already exists.
+type ConflictError struct {
+	Kind string
+	ID   string
+}
+
+func (e *ConflictError) Error() string { return fmt.Sprintf("%s %q already exists", e.Kind, e.ID) }
+
+// Is reports whether target is ErrConflict.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// InvalidError reports a malformed argument; Field names it.
+type InvalidError struct {
+	Field  string
+	Reason string
+}
+
+func (e *InvalidError) Error() string { return e.Field + ": " + e.Reason }
+
+// Is reports whether target is ErrInvalid.
+func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }

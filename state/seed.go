@@ -1,0 +1,319 @@
+package state
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// Seed is the whole model as JSON: the seed file that the stub binary starts
+// from, that non-Go users write by hand, and what Snapshot returns. Load
+// checks every id and reference and names the bad field in its error.
+type Seed struct {
+	Projects []Project    `json:"projects"`
+	Hosts    []SeedHost   `json:"hosts"`
+	Tokens   []SeedToken  `json:"tokens"`
+	Users    []User       `json:"users"`
+	Servers  []SeedServer `json:"servers"`
+}
+
+// SeedHost is a host in a seed file.
+type SeedHost struct {
+	Name string `json:"name"`
+	// ConsoleTypes left out means every type; [] means none (bare metal).
+	ConsoleTypes *[]ConsoleType `json:"console_types,omitempty"`
+}
+
+// SeedToken is a static API token in a seed file. Its project need not be
+// among the seed's projects: that models a project deleted after the
+// token was issued.
+type SeedToken struct {
+	Token     string     `json:"token"`
+	ProjectID string     `json:"project_id"`
+	Roles     []string   `json:"roles,omitempty"`
+	UserID    string     `json:"user_id,omitempty"`
+	UserName  string     `json:"user_name,omitempty"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+// SeedServer is a server in a seed file.
+type SeedServer struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	ProjectID string `json:"project_id"`
+	UserID    string `json:"user_id,omitempty"`
+	// Status is Nova's status (ACTIVE, BUILD, SHUTOFF, ...); empty means
+	// ACTIVE.
+	Status string `json:"status,omitempty"`
+	// TaskState overrides the task_state the status implies; JSON null
+	// or left out keeps it.
+	TaskState *string `json:"task_state,omitempty"`
+	// Host left out means the first host for a status that has one, none
+	// for BUILD and SHELVED_OFFLOADED; "" means none.
+	Host *string `json:"host,omitempty"`
+}
+
+// ParseSeed decodes a seed file. Unknown fields and wrongly typed values are
+// errors that name the field, such as `servers[1].stauts: unknown field`.
+// ParseSeed checks the form only; Store.Load checks ids and references.
+func ParseSeed(data []byte) (*Seed, error) {
+	var top struct {
+		Projects []json.RawMessage `json:"projects"`
+		Hosts    []json.RawMessage `json:"hosts"`
+		Tokens   []json.RawMessage `json:"tokens"`
+		Users    []json.RawMessage `json:"users"`
+		Servers  []json.RawMessage `json:"servers"`
+	}
+	if err := decodeStrict(data, &top); err != nil {
+		return nil, seedError("", err)
+	}
+	seed := &Seed{
+		Projects: make([]Project, len(top.Projects)),
+		Hosts:    make([]SeedHost, len(top.Hosts)),
+		Tokens:   make([]SeedToken, len(top.Tokens)),
+		Users:    make([]User, len(top.Users)),
+		Servers:  make([]SeedServer, len(top.Servers)),
+	}
+	sections := []struct {
+		name  string
+		raw   []json.RawMessage
+		place func(i int) any
+	}{
+		{"projects", top.Projects, func(i int) any { return &seed.Projects[i] }},
+		{"hosts", top.Hosts, func(i int) any { return &seed.Hosts[i] }},
+		{"tokens", top.Tokens, func(i int) any { return &seed.Tokens[i] }},
+		{"users", top.Users, func(i int) any { return &seed.Users[i] }},
+		{"servers", top.Servers, func(i int) any { return &seed.Servers[i] }},
+	}
+	for _, sec := range sections {
+		for i, raw := range sec.raw {
+			if err := decodeStrict(raw, sec.place(i)); err != nil {
+				return nil, seedError(fmt.Sprintf("%s[%d]", sec.name, i), err)
+			}
+		}
+	}
+	return seed, nil
+}
+
+// ReadSeedFile reads and parses the seed file at path.
+func ReadSeedFile(path string) (*Seed, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	return ParseSeed(data)
+}
+
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("unexpected data after the JSON value")
+	}
+	return nil
+}
+
+// seedError turns an encoding/json error into one that names the field.
+func seedError(at string, err error) error {
+	join := func(field string) string {
+		switch {
+		case at == "":
+			return field
+		case field == "":
+			return at
+		}
+		return at + "." + field
+	}
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		return &InvalidError{Field: join(typeErr.Field), Reason: "expected " + jsonKind(typeErr.Type.String()) + ", got " + typeErr.Value}
+	case errors.As(err, &syntaxErr):
+		return &InvalidError{Field: join(""), Reason: fmt.Sprintf("malformed JSON at byte %d: %v", syntaxErr.Offset, err)}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &InvalidError{Field: join(name), Reason: "unknown field"}
+	}
+	return &InvalidError{Field: join(""), Reason: err.Error()}
+}
+
+func jsonKind(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "an array"
+	case strings.HasPrefix(goType, "map["), strings.HasPrefix(goType, "state."), strings.HasPrefix(goType, "struct"):
+		if goType == "state.ConsoleType" {
+			return "a string"
+		}
+		return "an object"
+	case goType == "string", goType == "*string":
+		return "a string"
+	case goType == "time.Time":
+		return "an RFC 3339 time string"
+	}
+	return goType
+}
+
+// Load replaces the whole model with seed, or leaves it untouched and
+// returns an error that names the bad field (servers[1].project_id, ...).
+func (s *Store) Load(seed *Seed) error {
+	tmp := New()
+	tmp.clock = s.clock
+	if err := tmp.fill(seed); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.projects, s.projOrder = tmp.projects, tmp.projOrder
+	s.hosts, s.hostOrder = tmp.hosts, tmp.hostOrder
+	s.servers, s.seq = tmp.servers, tmp.seq
+	s.consoles, s.queue = tmp.consoles, tmp.queue
+	s.tokens, s.users = tmp.tokens, tmp.users
+	return nil
+}
+
+func (s *Store) fill(seed *Seed) error {
+	at := func(section string, i int, err error) error {
+		var inv *InvalidError
+		var nf *NotFoundError
+		var cf *ConflictError
+		prefix := fmt.Sprintf("%s[%d]", section, i)
+		switch {
+		case errors.As(err, &inv):
+			return &InvalidError{Field: prefix + "." + inv.Field, Reason: inv.Reason}
+		case errors.As(err, &nf):
+			field := map[string]string{"project": "project_id", "host": "host"}[nf.Kind]
+			return &InvalidError{Field: prefix + "." + field, Reason: fmt.Sprintf("no %s %q in this seed", nf.Kind, nf.ID)}
+		case errors.As(err, &cf):
+			return &InvalidError{Field: prefix, Reason: fmt.Sprintf("duplicate %s %q", cf.Kind, cf.ID)}
+		}
+		return &InvalidError{Field: prefix, Reason: err.Error()}
+	}
+	for i, p := range seed.Projects {
+		if p.ID == "" {
+			return &InvalidError{Field: fmt.Sprintf("projects[%d].id", i), Reason: "required"}
+		}
+		if _, err := s.AddProject(p); err != nil {
+			return at("projects", i, err)
+		}
+	}
+	for i, h := range seed.Hosts {
+		host := Host{Name: h.Name}
+		if h.ConsoleTypes != nil {
+			host.ConsoleTypes = append([]ConsoleType{}, (*h.ConsoleTypes)...)
+		}
+		if err := s.AddHost(host); err != nil {
+			return at("hosts", i, err)
+		}
+	}
+	for i, t := range seed.Tokens {
+		tok := AuthToken{Token: t.Token, ProjectID: t.ProjectID, Roles: t.Roles, UserID: t.UserID, UserName: t.UserName}
+		if t.ProjectID == "" {
+			return &InvalidError{Field: fmt.Sprintf("tokens[%d].project_id", i), Reason: "required"}
+		}
+		if t.ExpiresAt != nil {
+			tok.ExpiresAt = *t.ExpiresAt
+		}
+		if err := s.AddToken(tok); err != nil {
+			return at("tokens", i, err)
+		}
+	}
+	for i, u := range seed.Users {
+		for project := range u.Roles {
+			if !s.hasProjectNamed(project) {
+				return &InvalidError{Field: fmt.Sprintf("users[%d].roles", i), Reason: fmt.Sprintf("no project named %q in this seed", project)}
+			}
+		}
+		if _, err := s.AddUser(u); err != nil {
+			return at("users", i, err)
+		}
+	}
+	for i, ss := range seed.Servers {
+		srv, err := s.seedServer(ss)
+		if err == nil {
+			_, err = s.AddServer(srv)
+		}
+		if err != nil {
+			return at("servers", i, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) hasProjectNamed(name string) bool {
+	for _, p := range s.projects {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Store) seedServer(ss SeedServer) (Server, error) {
+	if ss.ID == "" {
+		return Server{}, &InvalidError{Field: "id", Reason: "required"}
+	}
+	status := ss.Status
+	if status == "" {
+		status = "ACTIVE"
+	}
+	vm, task, power, err := StatesForStatus(status)
+	if err != nil {
+		return Server{}, err
+	}
+	if ss.TaskState != nil {
+		task = TaskState(*ss.TaskState)
+	}
+	srv := Server{ID: ss.ID, Name: ss.Name, ProjectID: ss.ProjectID, UserID: ss.UserID,
+		VMState: vm, TaskState: task, PowerState: power}
+	switch {
+	case ss.Host != nil:
+		srv.Host = *ss.Host
+	case !hostless(vm):
+		if len(s.hostOrder) == 0 {
+			return Server{}, &InvalidError{Field: "host", Reason: "a " + status + " server needs a host, and the seed has no hosts"}
+		}
+		srv.Host = s.hostOrder[0]
+	}
+	return srv, nil
+}
+
+// Snapshot returns the whole model as a Seed; Load of it restores the
+// model (console tokens aside, which are not part of a seed).
+func (s *Store) Snapshot() *Seed {
+	seed := &Seed{Projects: s.Projects(), Users: s.Users()}
+	for _, h := range s.Hosts() {
+		sh := SeedHost{Name: h.Name}
+		if h.ConsoleTypes != nil {
+			types := append([]ConsoleType{}, h.ConsoleTypes...)
+			sh.ConsoleTypes = &types
+		}
+		seed.Hosts = append(seed.Hosts, sh)
+	}
+	for _, t := range s.Tokens() {
+		st := SeedToken{Token: t.Token, ProjectID: t.ProjectID, Roles: t.Roles, UserID: t.UserID, UserName: t.UserName}
+		if !t.ExpiresAt.IsZero() {
+			exp := t.ExpiresAt
+			st.ExpiresAt = &exp
+		}
+		seed.Tokens = append(seed.Tokens, st)
+	}
+	for _, srv := range s.Servers() {
+		host, task := srv.Host, string(srv.TaskState)
+		ss := SeedServer{ID: srv.ID, Name: srv.Name, ProjectID: srv.ProjectID, UserID: srv.UserID,
+			Status: srv.Status(), Host: &host}
+		if _, implied, _, err := StatesForStatus(ss.Status); err != nil || string(implied) != task {
+			ss.TaskState = &task
+		}
+		seed.Servers = append(seed.Servers, ss)
+	}
+	return seed
+}

@@ -1,0 +1,210 @@
+package state
+
+import "time"
+
+// VMState is Nova's vm_state: the stable state a server rests in.
+type VMState string
+
+// Nova's vm_states (nova/compute/vm_states.py).
+const (
+	VMActive           VMState = "active"
+	VMBuilding         VMState = "building"
+	VMPaused           VMState = "paused"
+	VMSuspended        VMState = "suspended"
+	VMStopped          VMState = "stopped"
+	VMRescued          VMState = "rescued"
+	VMResized          VMState = "resized"
+	VMSoftDeleted      VMState = "soft-delete"
+	VMDeleted          VMState = "deleted"
+	VMError            VMState = "error"
+	VMShelved          VMState = "shelved"
+	VMShelvedOffloaded VMState = "shelved_offloaded"
+)
+
+// TaskState is Nova's task_state: the transition a server is in, or
+// TaskNone (JSON null) when it is in none.
+type TaskState string
+
+// The task_states novastub models (nova/compute/task_states.py). Any other
+// of Nova's task states may be set too; these are the ones the model and
+// the console checks look at.
+const (
+	TaskNone              TaskState = ""
+	TaskScheduling        TaskState = "scheduling"
+	TaskNetworking        TaskState = "networking"
+	TaskSpawning          TaskState = "spawning"
+	TaskRebooting         TaskState = "rebooting"
+	TaskRebootingHard     TaskState = "rebooting_hard"
+	TaskPausing           TaskState = "pausing"
+	TaskUnpausing         TaskState = "unpausing"
+	TaskSuspending        TaskState = "suspending"
+	TaskResuming          TaskState = "resuming"
+	TaskPoweringOff       TaskState = "powering-off"
+	TaskPoweringOn        TaskState = "powering-on"
+	TaskRebuilding        TaskState = "rebuilding"
+	TaskMigrating         TaskState = "migrating"
+	TaskResizePrep        TaskState = "resize_prep"
+	TaskResizeReverting   TaskState = "resize_reverting"
+	TaskUpdatingPassword  TaskState = "updating_password"
+	TaskDeleting          TaskState = "deleting"
+	TaskShelving          TaskState = "shelving"
+	TaskShelvingOffload   TaskState = "shelving_offloading"
+	TaskUnshelving        TaskState = "unshelving"
+	TaskImageSnapshot     TaskState = "image_snapshot"
+	TaskBlockDeviceMap    TaskState = "block_device_mapping"
+	TaskRescuing          TaskState = "rescuing"
+	TaskUnrescuing        TaskState = "unrescuing"
+	TaskRebootStartedHard TaskState = "reboot_started_hard"
+	TaskRebootStarted     TaskState = "reboot_started"
+)
+
+// PowerState is Nova's power_state, as OS-EXT-STS:power_state shows it.
+type PowerState int
+
+// Nova's power states (nova/compute/power_state.py).
+const (
+	PowerNoState   PowerState = 0
+	PowerRunning   PowerState = 1
+	PowerPaused    PowerState = 3
+	PowerShutdown  PowerState = 4
+	PowerCrashed   PowerState = 6
+	PowerSuspended PowerState = 7
+)
+
+// Server is a Nova instance.
+type Server struct {
+	// ID is a lowercase dashed UUID; AddServer generates one when empty.
+	ID string
+	// Name is the display name; several servers may share one.
+	Name string
+	// ProjectID owns the server; it must name a project of the store.
+	ProjectID string
+	// UserID is the user who created the server (free-form).
+	UserID string
+	// Host is the compute host; empty while scheduling and when shelved
+	// offloaded. When set it must name a host of the store.
+	Host       string
+	VMState    VMState
+	TaskState  TaskState
+	PowerState PowerState
+	// Created and Updated are stamped from the store's clock.
+	Created time.Time
+	Updated time.Time
+}
+
+// Status is the Nova status derived from the server's vm_state and
+// task_state, as the API shows it (ACTIVE, BUILD, SHUTOFF, REBOOT, ...).
+func (s Server) Status() string {
+	return StatusOf(s.VMState, s.TaskState)
+}
+
+// statusMap is Nova's _STATE_MAP (nova/api/openstack/common.py): for each
+// vm_state, the status per task_state, "" keying the default.
+var statusMap = map[VMState]map[TaskState]string{
+	VMActive: {
+		"":                             "ACTIVE",
+		"rebooting":                    "REBOOT",
+		"reboot_pending":               "REBOOT",
+		"reboot_started":               "REBOOT",
+		"rebooting_hard":               "HARD_REBOOT",
+		"reboot_pending_hard":          "HARD_REBOOT",
+		"reboot_started_hard":          "HARD_REBOOT",
+		"updating_password":            "PASSWORD",
+		"rebuilding":                   "REBUILD",
+		"rebuild_block_device_mapping": "REBUILD",
+		"rebuild_spawning":             "REBUILD",
+		"migrating":                    "MIGRATING",
+		"resize_prep":                  "RESIZE",
+		"resize_migrating":             "RESIZE",
+		"resize_migrated":              "RESIZE",
+		"resize_finish":                "RESIZE",
+	},
+	VMBuilding: {"": "BUILD"},
+	VMStopped: {
+		"":                             "SHUTOFF",
+		"resize_prep":                  "RESIZE",
+		"resize_migrating":             "RESIZE",
+		"resize_migrated":              "RESIZE",
+		"resize_finish":                "RESIZE",
+		"rebuilding":                   "REBUILD",
+		"rebuild_block_device_mapping": "REBUILD",
+		"rebuild_spawning":             "REBUILD",
+	},
+	VMResized:   {"": "VERIFY_RESIZE", "resize_reverting": "REVERT_RESIZE"},
+	VMPaused:    {"": "PAUSED", "migrating": "MIGRATING"},
+	VMSuspended: {"": "SUSPENDED"},
+	VMRescued:   {"": "RESCUE"},
+	VMError: {
+		"":                             "ERROR",
+		"rebuilding":                   "REBUILD",
+		"rebuild_block_device_mapping": "REBUILD",
+		"rebuild_spawning":             "REBUILD",
+	},
+	VMDeleted:          {"": "DELETED"},
+	VMSoftDeleted:      {"": "SOFT_DELETED"},
+	VMShelved:          {"": "SHELVED"},
+	VMShelvedOffloaded: {"": "SHELVED_OFFLOADED"},
+}
+
+// StatusOf derives Nova's status from a vm_state and a task_state, as
+// nova.api.openstack.common.status_from_state does: "UNKNOWN" for a
+// vm_state Nova does not know.
+func StatusOf(vm VMState, task TaskState) string {
+	byTask, ok := statusMap[vm]
+	if !ok {
+		return "UNKNOWN"
+	}
+	if st, ok := byTask[task]; ok {
+		return st
+	}
+	return byTask[""]
+}
+
+// ValidVMState reports whether vm is one of Nova's vm_states.
+func ValidVMState(vm VMState) bool {
+	_, ok := statusMap[vm]
+	return ok
+}
+
+// statusStates is the inverse used to seed a server by status: the
+// vm_state, task_state and power_state a server shows that status in.
+var statusStates = map[string]struct {
+	vm    VMState
+	task  TaskState
+	power PowerState
+}{
+	"ACTIVE":            {VMActive, TaskNone, PowerRunning},
+	"BUILD":             {VMBuilding, TaskScheduling, PowerNoState},
+	"SHUTOFF":           {VMStopped, TaskNone, PowerShutdown},
+	"PAUSED":            {VMPaused, TaskNone, PowerPaused},
+	"SUSPENDED":         {VMSuspended, TaskNone, PowerSuspended},
+	"RESCUE":            {VMRescued, TaskNone, PowerRunning},
+	"VERIFY_RESIZE":     {VMResized, TaskNone, PowerRunning},
+	"REVERT_RESIZE":     {VMResized, TaskResizeReverting, PowerRunning},
+	"ERROR":             {VMError, TaskNone, PowerNoState},
+	"SHELVED":           {VMShelved, TaskNone, PowerShutdown},
+	"SHELVED_OFFLOADED": {VMShelvedOffloaded, TaskNone, PowerShutdown},
+	"SOFT_DELETED":      {VMSoftDeleted, TaskNone, PowerShutdown},
+	"REBOOT":            {VMActive, TaskRebooting, PowerRunning},
+	"HARD_REBOOT":       {VMActive, TaskRebootingHard, PowerRunning},
+	"PASSWORD":          {VMActive, TaskUpdatingPassword, PowerRunning},
+	"REBUILD":           {VMActive, TaskRebuilding, PowerRunning},
+	"MIGRATING":         {VMActive, TaskMigrating, PowerRunning},
+	"RESIZE":            {VMActive, TaskResizePrep, PowerRunning},
+}
+
+// StatesForStatus returns the vm_state, task_state and power_state in which
+// a server shows the given Nova status. A task_state given beside the
+// status (as the seed file allows) replaces the returned one.
+func StatesForStatus(status string) (VMState, TaskState, PowerState, error) {
+	s, ok := statusStates[status]
+	if !ok {
+		return "", "", 0, &InvalidError{Field: "status", Reason: "unknown Nova status " + quote(status)}
+	}
+	return s.vm, s.task, s.power, nil
+}
+
+// hostless reports whether a server in vm_state vm has no compute host.
+func hostless(vm VMState) bool {
+	return vm == VMBuilding || vm == VMShelvedOffloaded
+}

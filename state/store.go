@@ -1,0 +1,541 @@
+package state
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Defaults of the Store's options.
+const (
+	// DefaultConsoleTTL is Nova's [consoleauth] token_ttl.
+	DefaultConsoleTTL = 600 * time.Second
+	// DefaultMaxConsoleTokens bounds the console tokens kept at once.
+	DefaultMaxConsoleTokens = 100000
+)
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithClock makes the store read time from c. Default: SystemClock.
+func WithClock(c Clock) Option { return func(s *Store) { s.clock = c } }
+
+// WithConsoleTTL sets how long a console token stays valid. Default:
+// DefaultConsoleTTL (600 s, Nova's default).
+func WithConsoleTTL(d time.Duration) Option { return func(s *Store) { s.consoleTTL = d } }
+
+// WithMaxConsoleTokens bounds how many console tokens the store keeps; past
+// it the oldest is dropped before it expires, so that a stub under load
+// does not grow without end (Nova keeps them all, in its database).
+// Default: DefaultMaxConsoleTokens.
+func WithMaxConsoleTokens(n int) Option { return func(s *Store) { s.maxConsoles = n } }
+
+// WithProtocols sets which console protocols the cloud has enabled, as
+// Nova's [vnc] enabled, [spice] enabled, [serial_console] enabled and
+// [mks] enabled do. Default: VNC only, as Nova.
+func WithProtocols(p ...Protocol) Option {
+	return func(s *Store) {
+		s.protocols = make(map[Protocol]bool, len(p))
+		for _, x := range p {
+			s.protocols[x] = true
+		}
+	}
+}
+
+// Store holds the model. All methods are safe for concurrent use; every
+// lookup by id or token is a map access. Getters return copies: change the
+// model through the Store's methods.
+type Store struct {
+	clock       Clock
+	consoleTTL  time.Duration
+	maxConsoles int
+	protocols   map[Protocol]bool
+
+	mu        sync.RWMutex
+	projects  map[string]Project
+	projOrder []string
+	hosts     map[string]Host
+	hostOrder []string
+	servers   map[string]*serverEntry
+	seq       uint64
+	consoles  map[string]ConsoleToken
+	queue     tokenQueue
+	tokens    map[[sha256.Size]byte]AuthToken
+	users     map[string]User // by domain + "/" + name
+}
+
+type serverEntry struct {
+	Server
+	seq uint64
+}
+
+// New returns an empty Store.
+func New(opts ...Option) *Store {
+	s := &Store{
+		clock:       SystemClock{},
+		consoleTTL:  DefaultConsoleTTL,
+		maxConsoles: DefaultMaxConsoleTokens,
+		protocols:   map[Protocol]bool{ProtocolVNC: true},
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	s.reset()
+	return s
+}
+
+func (s *Store) reset() {
+	s.projects = map[string]Project{}
+	s.projOrder = nil
+	s.hosts = map[string]Host{}
+	s.hostOrder = nil
+	s.servers = map[string]*serverEntry{}
+	s.consoles = map[string]ConsoleToken{}
+	s.queue = tokenQueue{}
+	s.tokens = map[[sha256.Size]byte]AuthToken{}
+	s.users = map[string]User{}
+}
+
+// Reset empties the store: no projects, hosts, servers, tokens or users.
+func (s *Store) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reset()
+}
+
+// Clock returns the clock the store reads.
+func (s *Store) Clock() Clock { return s.clock }
+
+// ConsoleTTL returns how long console tokens live.
+func (s *Store) ConsoleTTL() time.Duration { return s.consoleTTL }
+
+// ProtocolEnabled reports whether console protocol p is enabled.
+func (s *Store) ProtocolEnabled(p Protocol) bool { return s.protocols[p] }
+
+// AddProject adds a project; an empty ID gets a generated Keystone-style
+// one. It returns the project as stored.
+func (s *Store) AddProject(p Project) (Project, error) {
+	if p.ID == "" {
+		p.ID = NewProjectID()
+	}
+	if !ValidProjectID(p.ID) {
+		return Project{}, &InvalidError{Field: "id", Reason: quote(p.ID) + " is not 32 lowercase hex digits or a dashed UUID"}
+	}
+	if p.DomainID == "" {
+		p.DomainID = "default"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.projects[p.ID]; ok {
+		return Project{}, &ConflictError{Kind: "project", ID: p.ID}
+	}
+	s.projects[p.ID] = p
+	s.projOrder = append(s.projOrder, p.ID)
+	return p, nil
+}
+
+// Project returns the project with the given id.
+func (s *Store) Project(id string) (Project, error) {
+	s.mu.RLock()
+	p, ok := s.projects[id]
+	s.mu.RUnlock()
+	if !ok {
+		return Project{}, &NotFoundError{Kind: "project", ID: id}
+	}
+	return p, nil
+}
+
+// Projects returns every project, in the order they were added.
+func (s *Store) Projects() []Project {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]Project, 0, len(s.projOrder))
+	for _, id := range s.projOrder {
+		out = append(out, s.projects[id])
+	}
+	return out
+}
+
+// AddHost adds a compute host.
+func (s *Store) AddHost(h Host) error {
+	if h.Name == "" {
+		return &InvalidError{Field: "name", Reason: "a host needs a name"}
+	}
+	for _, t := range h.ConsoleTypes {
+		if !t.Valid() {
+			return &InvalidError{Field: "console_types", Reason: quote(string(t)) + " is not a Nova console type"}
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.hosts[h.Name]; ok {
+		return &ConflictError{Kind: "host", ID: h.Name}
+	}
+	s.hosts[h.Name] = h
+	s.hostOrder = append(s.hostOrder, h.Name)
+	return nil
+}
+
+// Host returns the compute host with the given name.
+func (s *Store) Host(name string) (Host, error) {
+	s.mu.RLock()
+	h, ok := s.hosts[name]
+	s.mu.RUnlock()
+	if !ok {
+		return Host{}, &NotFoundError{Kind: "host", ID: name}
+	}
+	return h, nil
+}
+
+// Hosts returns every host, in the order they were added.
+func (s *Store) Hosts() []Host {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]Host, 0, len(s.hostOrder))
+	for _, n := range s.hostOrder {
+		out = append(out, s.hosts[n])
+	}
+	return out
+}
+
+// AddServer adds a server and returns it as stored. An empty ID gets a
+// uuid4; an empty VMState means active (with PowerRunning when PowerState is
+// unset); Created and Updated are stamped from the clock. The project, and
+// the host when given, must exist.
+func (s *Store) AddServer(srv Server) (Server, error) {
+	if srv.ID == "" {
+		srv.ID = uuid.NewString()
+	}
+	if srv.VMState == "" {
+		srv.VMState = VMActive
+		if srv.PowerState == PowerNoState {
+			srv.PowerState = PowerRunning
+		}
+	}
+	now := s.clock.Now()
+	srv.Created, srv.Updated = now, now
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.checkServer(srv); err != nil {
+		return Server{}, err
+	}
+	if _, ok := s.servers[srv.ID]; ok {
+		return Server{}, &ConflictError{Kind: "server", ID: srv.ID}
+	}
+	s.seq++
+	s.servers[srv.ID] = &serverEntry{Server: srv, seq: s.seq}
+	return srv, nil
+}
+
+// checkServer validates a server against the model; s.mu is held.
+func (s *Store) checkServer(srv Server) error {
+	if !ValidUUID(srv.ID) {
+		return &InvalidError{Field: "id", Reason: quote(srv.ID) + " is not a lowercase dashed UUID"}
+	}
+	if _, ok := s.projects[srv.ProjectID]; !ok {
+		return &NotFoundError{Kind: "project", ID: srv.ProjectID}
+	}
+	if !ValidVMState(srv.VMState) {
+		return &InvalidError{Field: "vm_state", Reason: quote(string(srv.VMState)) + " is not a Nova vm_state"}
+	}
+	if srv.Host != "" {
+		if _, ok := s.hosts[srv.Host]; !ok {
+			return &NotFoundError{Kind: "host", ID: srv.Host}
+		}
+	}
+	return nil
+}
+
+// Server returns the server with the given id, of any project.
+func (s *Store) Server(id string) (Server, error) {
+	s.mu.RLock()
+	e, ok := s.servers[id]
+	s.mu.RUnlock()
+	if !ok {
+		return Server{}, &NotFoundError{Kind: "server", ID: id}
+	}
+	return e.Server, nil
+}
+
+// Servers returns every server, in the order they were added.
+func (s *Store) Servers() []Server {
+	s.mu.RLock()
+	entries := make([]*serverEntry, 0, len(s.servers))
+	for _, e := range s.servers {
+		entries = append(entries, e)
+	}
+	s.mu.RUnlock()
+	sort.Slice(entries, func(i, j int) bool { return entries[i].seq < entries[j].seq })
+	out := make([]Server, len(entries))
+	for i, e := range entries {
+		out[i] = e.Server
+	}
+	return out
+}
+
+// UpdateServer changes a server in place: fn gets a copy to edit, and the
+// edit is kept only if the result is still valid (same id, known project
+// and host, a Nova vm_state). Updated is stamped from the clock.
+func (s *Store) UpdateServer(id string, fn func(*Server)) (Server, error) {
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.servers[id]
+	if !ok {
+		return Server{}, &NotFoundError{Kind: "server", ID: id}
+	}
+	srv := e.Server
+	fn(&srv)
+	if srv.ID != id {
+		return Server{}, &InvalidError{Field: "id", Reason: "a server's id cannot change"}
+	}
+	if err := s.checkServer(srv); err != nil {
+		return Server{}, err
+	}
+	srv.Updated = now
+	e.Server = srv
+	return srv, nil
+}
+
+// SetServerState sets a server's vm_state and task_state.
+func (s *Store) SetServerState(id string, vm VMState, task TaskState) (Server, error) {
+	return s.UpdateServer(id, func(srv *Server) { srv.VMState, srv.TaskState = vm, task })
+}
+
+// SetServerHost moves a server to host; "" leaves it without one.
+func (s *Store) SetServerHost(id, host string) (Server, error) {
+	return s.UpdateServer(id, func(srv *Server) { srv.Host = host })
+}
+
+// RemoveServer deletes a server; its console tokens stop working.
+func (s *Store) RemoveServer(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.servers[id]; !ok {
+		return &NotFoundError{Kind: "server", ID: id}
+	}
+	delete(s.servers, id)
+	return nil
+}
+
+// CreateConsole checks that the server can give a console of the requested
+// type and issues a console token for it, in the order Nova checks:
+// the server is looked up (NotFoundError, also for another project's server
+// unless AllProjects), must have a host (NotReadyError), must not be
+// deleting or migrating (InvalidStateError), the type's protocol must be
+// enabled (ConsoleUnavailableError) and the host's hypervisor must support
+// the type (NotImplementedError).
+func (s *Store) CreateConsole(req ConsoleRequest) (ConsoleToken, error) {
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.servers[req.ServerID]
+	if !ok || !req.AllProjects && e.ProjectID != req.ProjectID {
+		return ConsoleToken{}, &NotFoundError{Kind: "server", ID: req.ServerID}
+	}
+	if e.Host == "" {
+		return ConsoleToken{}, &NotReadyError{ServerID: e.ID}
+	}
+	if e.TaskState == TaskDeleting || e.TaskState == TaskMigrating {
+		return ConsoleToken{}, &InvalidStateError{ServerID: e.ID, Attr: "task_state", State: string(e.TaskState)}
+	}
+	info, known := consoleTypes[req.Type]
+	if !known || !s.protocols[info.protocol] {
+		return ConsoleToken{}, &ConsoleUnavailableError{Type: req.Type}
+	}
+	if !s.hosts[e.Host].Supports(req.Type) {
+		return ConsoleToken{}, &NotImplementedError{Host: e.Host, Type: req.Type}
+	}
+	tok := ConsoleToken{
+		Token:     uuid.NewString(),
+		ServerID:  e.ID,
+		Type:      req.Type,
+		Host:      e.Host,
+		Port:      info.port,
+		TLSPort:   info.tlsPort,
+		IssuedAt:  now,
+		ExpiresAt: now.Add(s.consoleTTL),
+	}
+	s.purgeConsoles(now)
+	s.consoles[tok.Token] = tok
+	s.queue.push(tok.Token)
+	return tok, nil
+}
+
+// purgeConsoles drops expired console tokens, and the oldest ones past the
+// bound; s.mu is held. Tokens leave the queue in the order they were
+// issued, which is the order they expire in.
+func (s *Store) purgeConsoles(now time.Time) {
+	for s.queue.len() > 0 {
+		oldest := s.queue.front()
+		t, ok := s.consoles[oldest]
+		if ok && now.Before(t.ExpiresAt) && s.queue.len() < s.maxConsoles {
+			return
+		}
+		s.queue.pop()
+		delete(s.consoles, oldest)
+	}
+}
+
+// ConsoleToken returns the console token with the given value, if it has
+// not expired and its server still exists.
+func (s *Store) ConsoleToken(token string) (ConsoleToken, error) {
+	now := s.clock.Now()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, ok := s.consoles[token]
+	if !ok || !now.Before(t.ExpiresAt) {
+		return ConsoleToken{}, &NotFoundError{Kind: "console token", ID: token}
+	}
+	if _, ok := s.servers[t.ServerID]; !ok {
+		return ConsoleToken{}, &NotFoundError{Kind: "console token", ID: token}
+	}
+	return t, nil
+}
+
+// AddToken adds an API token. The store keeps it under its SHA-256, so
+// lookups compare digests, not secrets.
+func (s *Store) AddToken(t AuthToken) error {
+	if t.Token == "" {
+		return &InvalidError{Field: "token", Reason: "a token cannot be empty"}
+	}
+	if t.ProjectID != "" && !ValidProjectID(t.ProjectID) {
+		return &InvalidError{Field: "project_id", Reason: quote(t.ProjectID) + " is not 32 lowercase hex digits or a dashed UUID"}
+	}
+	t.Roles = append([]string(nil), t.Roles...)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens[sha256.Sum256([]byte(t.Token))] = t
+	return nil
+}
+
+// Token returns the API token with the given value, unless it has expired.
+// The comparison runs in constant time.
+func (s *Store) Token(token string) (AuthToken, error) {
+	sum := sha256.Sum256([]byte(token))
+	now := s.clock.Now()
+	s.mu.RLock()
+	t, ok := s.tokens[sum]
+	s.mu.RUnlock()
+	if !ok || subtle.ConstantTimeCompare([]byte(t.Token), []byte(token)) != 1 ||
+		!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt) {
+		return AuthToken{}, &NotFoundError{Kind: "token", ID: "(redacted)"}
+	}
+	return t, nil
+}
+
+// Tokens returns every API token that has not expired.
+func (s *Store) Tokens() []AuthToken {
+	now := s.clock.Now()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]AuthToken, 0, len(s.tokens))
+	for _, t := range s.tokens {
+		if t.ExpiresAt.IsZero() || now.Before(t.ExpiresAt) {
+			out = append(out, t)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Token < out[j].Token })
+	return out
+}
+
+// RemoveToken revokes an API token.
+func (s *Store) RemoveToken(token string) error {
+	sum := sha256.Sum256([]byte(token))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.tokens[sum]; !ok {
+		return &NotFoundError{Kind: "token", ID: "(redacted)"}
+	}
+	delete(s.tokens, sum)
+	return nil
+}
+
+// AddUser adds a user of the fake identity service. An empty Domain means
+// "Default"; an empty ID gets a generated one.
+func (s *Store) AddUser(u User) (User, error) {
+	if u.Name == "" {
+		return User{}, &InvalidError{Field: "name", Reason: "a user needs a name"}
+	}
+	if u.Domain == "" {
+		u.Domain = "Default"
+	}
+	if u.ID == "" {
+		u.ID = NewProjectID()
+	}
+	key := u.Domain + "/" + u.Name
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.users[key]; ok {
+		return User{}, &ConflictError{Kind: "user", ID: key}
+	}
+	s.users[key] = u
+	return u, nil
+}
+
+// User returns the user with the given name in the given domain ("" means
+// "Default").
+func (s *Store) User(domain, name string) (User, error) {
+	if domain == "" {
+		domain = "Default"
+	}
+	s.mu.RLock()
+	u, ok := s.users[domain+"/"+name]
+	s.mu.RUnlock()
+	if !ok {
+		return User{}, &NotFoundError{Kind: "user", ID: name}
+	}
+	return u, nil
+}
+
+// Users returns every user, sorted by domain and name.
+func (s *Store) Users() []User {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]User, 0, len(s.users))
+	for _, u := range s.users {
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Domain+"/"+out[i].Name < out[j].Domain+"/"+out[j].Name
+	})
+	return out
+}
+
+// NewProjectID returns a random id in Keystone's form: 32 lowercase hex
+// digits.
+func NewProjectID() string {
+	u := uuid.New()
+	const hex = "0123456789abcdef"
+	b := make([]byte, 32)
+	for i, c := range u {
+		b[2*i], b[2*i+1] = hex[c>>4], hex[c&0xf]
+	}
+	return string(b)
+}
+
+func quote(s string) string { return strconv.Quote(s) }
+
+// tokenQueue is a FIFO of console tokens in the order they were issued.
+type tokenQueue struct {
+	items []string
+	head  int
+}
+
+func (q *tokenQueue) len() int      { return len(q.items) - q.head }
+func (q *tokenQueue) front() string { return q.items[q.head] }
+func (q *tokenQueue) push(t string) { q.items = append(q.items, t) }
+func (q *tokenQueue) pop() {
+	q.items[q.head] = ""
+	q.head++
+	if q.head > 1024 && q.head*2 > len(q.items) {
+		n := copy(q.items, q.items[q.head:])
+		q.items = q.items[:n]
+		q.head = 0
+	}
+}
