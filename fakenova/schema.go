@@ -42,7 +42,10 @@ func prop(name string, s *schema) property { return property{name, s} }
 
 // validationError is a jsonschema ValidationError as Nova reports it.
 type validationError struct {
-	path     []string // the keys leading to the instance
+	// key is the last key of the path to the instance, which is all of
+	// the path Nova reports; nested says there is a path at all.
+	key      string
+	nested   bool
 	instance pyjson.Value
 	message  string // jsonschema's message
 }
@@ -51,22 +54,24 @@ type validationError struct {
 // the bare jsonschema message for an error at the top, else "Invalid input
 // for field/attribute <last key>. Value: <str(instance)>. <message>".
 func (e *validationError) Message() string {
-	if len(e.path) == 0 {
+	if !e.nested {
 		return e.message
 	}
-	return "Invalid input for field/attribute " + e.path[len(e.path)-1] +
+	return "Invalid input for field/attribute " + e.key +
 		". Value: " + e.instance.Str() + ". " + e.message
 }
 
 // validate checks v against s. Relaxed validation (the legacy /v2
 // endpoint) lets additional properties through, as Nova strips them there.
 func (s *schema) validate(v pyjson.Value, relaxed bool) *validationError {
-	return s.check(v, nil, relaxed)
+	return s.check(v, relaxed)
 }
 
-func (s *schema) check(v pyjson.Value, path []string, relaxed bool) *validationError {
+// check returns the first error; the caller that descended into a
+// property names it as the error's key, the innermost one first.
+func (s *schema) check(v pyjson.Value, relaxed bool) *validationError {
 	fail := func(msg string) *validationError {
-		return &validationError{path: path, instance: v, message: msg}
+		return &validationError{instance: v, message: msg}
 	}
 	switch s.typ {
 	case "object":
@@ -86,7 +91,10 @@ func (s *schema) check(v pyjson.Value, path []string, relaxed bool) *validationE
 	}
 	for _, p := range s.properties {
 		if pv, ok := v.Get(p.name); ok {
-			if err := p.schema.check(pv, append(path[:len(path):len(path)], p.name), relaxed); err != nil {
+			if err := p.schema.check(pv, relaxed); err != nil {
+				if !err.nested {
+					err.key, err.nested = p.name, true
+				}
 				return err
 			}
 		}

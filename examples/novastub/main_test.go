@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// startStub runs the stub in process on a free loopback port and returns
+// its printed lines (up to "listening on") and the stop function.
+func startStub(t *testing.T, args ...string) (lines []string, base string, stop func() string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"-listen", "127.0.0.1:0"}, args...), pw, io.Discard)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if strings.HasPrefix(sc.Text(), "listening on ") {
+			base = strings.TrimPrefix(sc.Text(), "listening on ")
+			break
+		}
+	}
+	require.NotEmpty(t, base, "the stub printed %q", lines)
+	rest := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(pr)
+		rest <- string(b)
+	}()
+	stopped := false
+	stop = func() string {
+		if stopped {
+			return ""
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			require.NoError(t, err)
+		case <-time.After(10 * time.Second):
+			t.Fatal("the stub did not stop")
+		}
+		return <-rest
+	}
+	t.Cleanup(func() { stop() })
+	return lines, base, stop
+}
+
+var curlLine = regexp.MustCompile(`curl -s -X POST -H 'X-Auth-Token: ([0-9a-f]+)' -H 'Content-Type: application/json' -d '(.*)' (http://\S+)$`)
+
+func TestStubServesTheDemoCloudAndStops(t *testing.T) {
+	lines, base, stop := startStub(t)
+	assert.Regexp(t, `^http://127\.0\.0\.1:\d+$`, base)
+	assert.Contains(t, lines, "  token    50c17af54c154f528d135e7f74098cfd")
+
+	// Do what the printed curl line does.
+	var m []string
+	for _, l := range lines {
+		if m = curlLine.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
+			break
+		}
+	}
+	require.NotNil(t, m, "a curl line among %q", lines)
+	assert.True(t, strings.HasPrefix(m[3], base+"/v2/1ab83fbf1b594600bfa618dc33694dd6/servers/"), m[3])
+	req, err := http.NewRequest(http.MethodPost, m[3], strings.NewReader(m[2]))
+	require.NoError(t, err)
+	req.Header.Set("X-Auth-Token", m[1])
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var out struct {
+		Console struct{ Type, URL string } `json:"console"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	assert.Equal(t, "novnc", out.Console.Type)
+	require.True(t, strings.HasPrefix(out.Console.URL, base+"/vnc_auto.html?token="), out.Console.URL)
+
+	// The console URL opens the stub's console page.
+	page, err := http.Get(out.Console.URL)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	assert.Equal(t, http.StatusOK, page.StatusCode)
+	assert.Contains(t, string(body), "365313c5-5d0c-4c43-af05-16f765c0f2bc")
+
+	bad, err := http.Get(base + "/vnc_auto.html?token=00000000-0000-4000-8000-000000000000")
+	require.NoError(t, err)
+	bad.Body.Close()
+	assert.Equal(t, http.StatusNotFound, bad.StatusCode)
+
+	assert.Contains(t, stop(), "novastub: stopped")
+	_, err = http.Get(base + "/")
+	assert.Error(t, err, "nothing listens after the stop")
+}
+
+func TestStubSeedFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	require.NoError(t, os.WriteFile(good, []byte(`{
+  "projects": [{"id": "0123456789abcdef0123456789abcdef", "name": "mine"}],
+  "hosts": [{"name": "h1"}],
+  "tokens": [{"token": "tok", "project_id": "0123456789abcdef0123456789abcdef", "roles": ["member"]}],
+  "servers": [{"id": "0f1e2d3c-4b5a-4968-8776-655443322110", "name": "s1",
+               "project_id": "0123456789abcdef0123456789abcdef", "status": "ACTIVE"}]
+}`), 0o600))
+	lines, _, _ := startStub(t, "-seed", good)
+	assert.Contains(t, lines, "  server   0f1e2d3c-4b5a-4968-8776-655443322110 s1 (ACTIVE)")
+
+	for name, row := range map[string]struct{ seed, want string }{
+		"unknown field": {`{"servers": [{"id": "0f1e2d3c-4b5a-4968-8776-655443322110", "stauts": "ACTIVE"}]}`, "servers[0].stauts: unknown field"},
+		"bad reference": {`{"projects": [{"id": "0123456789abcdef0123456789abcdef", "name": "p"}], "hosts": [{"name": "h"}],
+			"servers": [{"id": "0f1e2d3c-4b5a-4968-8776-655443322110", "project_id": "fedcba9876543210fedcba9876543210"}]}`, "servers[0].project_id"},
+		"not JSON": {`{"projects": [`, "malformed JSON"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".json")
+			require.NoError(t, os.WriteFile(path, []byte(row.seed), 0o600))
+			err := run(context.Background(), []string{"-listen", "127.0.0.1:0", "-seed", path}, io.Discard, io.Discard)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), row.want)
+			assert.Contains(t, err.Error(), path, "the error names the file")
+		})
+	}
+}

@@ -1,0 +1,138 @@
+package fakenova_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/novastub/novastub/fakenova"
+	"github.com/novastub/novastub/state"
+)
+
+// The benchmarks measure a successful os-getVNCConsole through the whole
+// stack in process (request ids, panic recovery, body limit, token check,
+// routing, the pipeline's checks, decoding, the store, encoding) beside a
+// floor: a bare handler that decodes the same body with encoding/json, does
+// one map lookup and encodes the same response. Both run through the same
+// harness, so the ratio of their ns/op is the cost of being Nova.
+//
+//	go test -run '^$' -bench . -benchmem ./fakenova/
+
+const benchBody = `{"os-getVNCConsole": {"type": "novnc"}}`
+
+// benchHarness replays one request without allocating per iteration.
+type benchHarness struct {
+	req  *http.Request
+	body *bytes.Reader
+	w    *discardWriter
+}
+
+func newBenchHarness(path, token string) *benchHarness {
+	h := &benchHarness{body: bytes.NewReader([]byte(benchBody)), w: &discardWriter{h: http.Header{}}}
+	h.req = httptest.NewRequest(http.MethodPost, path, nil)
+	h.req.Body = readCloser{h.body}
+	h.req.ContentLength = int64(len(benchBody))
+	h.req.Header.Set("Content-Type", "application/json")
+	h.req.Header.Set("X-Auth-Token", token)
+	return h
+}
+
+func (h *benchHarness) run(b *testing.B, handler http.Handler) {
+	b.Helper()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		h.body.Seek(0, 0)
+		for k := range h.w.h {
+			delete(h.w.h, k)
+		}
+		h.w.code = 0
+		handler.ServeHTTP(h.w, h.req)
+		if h.w.code != http.StatusOK {
+			b.Fatalf("status %d", h.w.code)
+		}
+	}
+}
+
+type readCloser struct{ *bytes.Reader }
+
+func (readCloser) Close() error { return nil }
+
+type discardWriter struct {
+	h    http.Header
+	code int
+}
+
+func (w *discardWriter) Header() http.Header { return w.h }
+func (w *discardWriter) WriteHeader(code int) {
+	w.code = code
+}
+func (w *discardWriter) Write(p []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return len(p), nil
+}
+
+func BenchmarkGetVNCConsole(b *testing.B) {
+	ts := fakenova.Start(b)
+	srv := ts.AddServer("vm1")
+	h := newBenchHarness("/v2.1/"+ts.ProjectID+"/servers/"+srv.ID+"/action", ts.Token)
+	h.run(b, ts.Nova)
+}
+
+// BenchmarkFloor is the same request through a bare handler: decode, one
+// map lookup, encode.
+func BenchmarkFloor(b *testing.B) {
+	servers := map[string]string{"365313c5-5d0c-4c43-af05-16f765c0f2bc": "http://127.0.0.1:6080/vnc_auto.html?token=075023ba-ccd3-4c4b-a15d-7efc0319a9df"}
+	type request struct {
+		Console struct {
+			Type string `json:"type"`
+		} `json:"os-getVNCConsole"`
+	}
+	type response struct {
+		Console struct {
+			URL  string `json:"url"`
+			Type string `json:"type"`
+		} `json:"console"`
+	}
+	floor := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req request
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		var resp response
+		resp.Console.URL = servers[r.URL.Path[len("/v2.1/1ab83fbf1b594600bfa618dc33694dd6/servers/"):len(r.URL.Path)-len("/action")]]
+		resp.Console.Type = req.Console.Type
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(&resp)
+	})
+	h := newBenchHarness("/v2.1/1ab83fbf1b594600bfa618dc33694dd6/servers/365313c5-5d0c-4c43-af05-16f765c0f2bc/action", "t")
+	h.run(b, floor)
+}
+
+// BenchmarkGetVNCConsoleParallel runs the whole stack from every core at
+// once, on one store.
+func BenchmarkGetVNCConsoleParallel(b *testing.B) {
+	ts := fakenova.Start(b, fakenova.WithState(state.New()))
+	srv := ts.AddServer("vm1")
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		h := newBenchHarness("/v2.1/"+ts.ProjectID+"/servers/"+srv.ID+"/action", ts.Token)
+		for pb.Next() {
+			h.body.Seek(0, 0)
+			for k := range h.w.h {
+				delete(h.w.h, k)
+			}
+			h.w.code = 0
+			ts.Nova.ServeHTTP(h.w, h.req)
+			if h.w.code != http.StatusOK {
+				b.Errorf("status %d", h.w.code)
+				return
+			}
+		}
+	})
+}
