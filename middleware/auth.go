@@ -7,14 +7,15 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 )
 
 // ErrUnauthenticated is what an Authenticator returns (or wraps) for a token
 // it does not accept.
 var ErrUnauthenticated = errors.New("middleware: token not accepted")
 
-// Authenticator checks an API token. It returns the token's identity, or an
-// error: ErrUnauthenticated (possibly wrapped) for an unknown or expired
+// Authenticator checks an API token ("" when the request has none). It
+// returns the token's identity, or an error: ErrUnauthenticated (possibly wrapped) for an unknown or expired
 // token, anything else for a failure to check, which is logged and
 // answered as Keystone does for a token it cannot validate (401).
 type Authenticator interface {
@@ -50,6 +51,9 @@ type staticToken struct {
 type staticTokens map[[sha256.Size]byte]staticToken
 
 func (s staticTokens) Authenticate(_ context.Context, token string) (*Identity, error) {
+	if token == "" {
+		return nil, ErrUnauthenticated
+	}
 	st, ok := s[sha256.Sum256([]byte(token))]
 	if !ok || subtle.ConstantTimeCompare(st.token, []byte(token)) != 1 {
 		return nil, ErrUnauthenticated
@@ -89,8 +93,11 @@ const DefaultAuthURI = "http://127.0.0.1:5000/v3"
 
 // Authenticate checks the X-Auth-Token of every request with a. An accepted
 // request reaches next with the Identity in its context (IdentityFrom); a
-// missing or refused token gets keystonemiddleware's answer: 401,
-// `WWW-Authenticate: Keystone uri="..."` and its JSON error body.
+// refused token gets keystonemiddleware's answer: 401,
+// `WWW-Authenticate: Keystone uri="..."` and its JSON error body. A request
+// without X-Auth-Token is checked as the token "", which every Authenticator
+// of this package but NoAuth refuses. An Authenticator's error is logged with the token replaced by
+// "<token>".
 func Authenticate(a Authenticator, opts ...AuthOption) func(http.Handler) http.Handler {
 	cfg := authConfig{
 		uri:    func(*http.Request) string { return DefaultAuthURI },
@@ -102,15 +109,15 @@ func Authenticate(a Authenticator, opts ...AuthOption) func(http.Handler) http.H
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			token := r.Header.Get("X-Auth-Token")
-			if token == "" {
-				writeUnauthorized(w, r, cfg.uri(r))
-				return
-			}
 			id, err := a.Authenticate(r.Context(), token)
 			if err != nil || id == nil {
 				if err != nil && !errors.Is(err, ErrUnauthenticated) {
+					msg := err.Error()
+					if token != "" {
+						msg = strings.ReplaceAll(msg, token, "<token>")
+					}
 					cfg.logger.LogAttrs(r.Context(), slog.LevelWarn, "token check failed",
-						slog.String("error", err.Error()), slog.String("request_id", RequestIDFrom(r.Context())))
+						slog.String("error", msg), slog.String("request_id", RequestIDFrom(r.Context())))
 				}
 				writeUnauthorized(w, r, cfg.uri(r))
 				return

@@ -72,7 +72,7 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	if b.left < 0 {
 		return 0, &BodyTooLargeError{Limit: b.limit}
 	}
-	if int64(len(p)) > b.left+1 {
+	if b.left < int64(len(p)) { // not len(p) > left+1: left+1 overflows at MaxInt64
 		p = p[:b.left+1]
 	}
 	n, err := b.ReadCloser.Read(p)

@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -31,10 +32,11 @@ func WriteWebObError(w http.ResponseWriter, r *http.Request, code int, explanati
 		body = `{"message": ` + asciiJSONString(explanation+"<br /><br />\n\n\n") +
 			`, "code": "` + status + `", "title": "` + title + `"}`
 	default:
-		// webob's plain_template_obj after strip_tags: each newline of the
-		// template became a space, each <br /> a newline.
+		// webob's plain_template_obj: strip_tags of the explanation and
+		// body template together, each newline of the template became a
+		// space, each <br /> a newline.
 		ctype = "text/plain; charset=UTF-8"
-		body = status + "\n\n" + explanation + "\n\n   "
+		body = status + "\n\n" + stripTags(explanation+"<br /><br />\n\n\n")
 	}
 	h := w.Header()
 	h.Set("Content-Type", ctype)
@@ -58,20 +60,28 @@ func PreferredType(accept string, offers ...string) string {
 }
 
 // quality is the q-value accept gives offer: that of the most specific
-// matching media range, 0 when none matches.
+// matching media range, 0 when none matches. As in webob, a range's media
+// type parameters (those before q) must equal the offer's; parameters
+// after q are accept-extensions and ignored.
 func quality(accept, offer string) float64 {
-	slash := strings.IndexByte(offer, '/')
-	otype := offer[:max(slash, 0)]
+	obase, oparams, _ := strings.Cut(strings.ToLower(offer), ";") // webob lowercases offers whole
+	obase = strings.TrimSpace(obase)
+	oparams, _ = mediaParams(oparams)
+	slash := strings.IndexByte(obase, '/')
+	otype := obase[:max(slash, 0)]
 	q, specificity := 0.0, -1
 	for accept != "" {
 		var part string
 		part, accept, _ = strings.Cut(accept, ",")
 		mrange, params, _ := strings.Cut(part, ";")
 		mrange = strings.ToLower(strings.TrimSpace(mrange))
+		params, rq := mediaParams(params)
 		spec := -1
 		switch {
-		case mrange == offer:
+		case mrange == obase && params == "":
 			spec = 2
+		case mrange == obase && params == oparams:
+			spec = 3
 		case mrange == otype+"/*":
 			spec = 1
 		case mrange == "*/*":
@@ -80,24 +90,58 @@ func quality(accept, offer string) float64 {
 		if spec <= specificity {
 			continue
 		}
-		specificity, q = spec, 1
-		for params != "" {
-			var p string
-			p, params, _ = strings.Cut(params, ";")
-			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-			if strings.EqualFold(strings.TrimSpace(k), "q") {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 && f <= 1 {
-					q = f
-				}
-			}
-		}
+		specificity, q = spec, rq
 	}
 	return q
 }
 
-// htmlEscape is Python's html.escape(s, quote=True), which webob applies.
+// mediaParams normalises the ";"-separated parameters of a media range up
+// to its q parameter (names lowercased, ";name=value" each) and returns
+// them with the q-value (1 when absent or out of range).
+func mediaParams(params string) (string, float64) {
+	norm, q := "", 1.0
+	for params != "" {
+		var p string
+		p, params, _ = strings.Cut(params, ";")
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		k, v = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)
+		if k == "q" {
+			if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f <= 1 {
+				q = f
+			}
+			break
+		}
+		norm += ";" + k + "=" + v
+	}
+	return norm, q
+}
+
+// htmlEscape is Python's html.escape(s, quote=True), which webob applies,
+// then, as webob's html_escape does, encode("ascii", "xmlcharrefreplace").
 func htmlEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#x27;").Replace(s)
+	s = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#x27;").Replace(s)
+	var b strings.Builder
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			b.WriteRune(r)
+		} else {
+			b.WriteString("&#" + strconv.Itoa(int(r)) + ";")
+		}
+	}
+	return b.String()
+}
+
+// webob's strip_tags, applied to the plain text body.
+var (
+	brTag  = regexp.MustCompile(`(?is)<br.*?>`)
+	anyTag = regexp.MustCompile(`(?s)<.*?>`)
+)
+
+// stripTags is webob's strip_tags: newlines become spaces, carriage
+// returns go, each <br> becomes a newline and every other tag goes.
+func stripTags(s string) string {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\n", " "), "\r", "")
+	return anyTag.ReplaceAllLiteralString(brTag.ReplaceAllLiteralString(s, "\n"), "")
 }
 
 // asciiJSONString quotes s as Python's json.dumps does by default
