@@ -109,7 +109,12 @@ type InvalidError struct {
 	Reason string
 }
 
-func (e *InvalidError) Error() string { return e.Field + ": " + e.Reason }
+func (e *InvalidError) Error() string {
+	if e.Field == "" { // the seed as a whole, such as malformed JSON
+		return e.Reason
+	}
+	return e.Field + ": " + e.Reason
+}
 
 // Is reports whether target is ErrInvalid.
 func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }

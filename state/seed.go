@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -138,6 +139,10 @@ func seedError(at string, err error) error {
 		return &InvalidError{Field: join(typeErr.Field), Reason: "expected " + jsonKind(typeErr.Type.String()) + ", got " + typeErr.Value}
 	case errors.As(err, &syntaxErr):
 		return &InvalidError{Field: join(""), Reason: fmt.Sprintf("malformed JSON at byte %d: %v", syntaxErr.Offset, err)}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &InvalidError{Field: join(""), Reason: "malformed JSON: unexpected end of input"}
+	case errors.Is(err, io.EOF):
+		return &InvalidError{Field: join(""), Reason: "malformed JSON: no JSON value"}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return &InvalidError{Field: join(name), Reason: "unknown field"}

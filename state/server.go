@@ -185,6 +185,7 @@ var statusStates = map[string]struct {
 	"SHELVED":           {VMShelved, TaskNone, PowerShutdown},
 	"SHELVED_OFFLOADED": {VMShelvedOffloaded, TaskNone, PowerShutdown},
 	"SOFT_DELETED":      {VMSoftDeleted, TaskNone, PowerShutdown},
+	"DELETED":           {VMDeleted, TaskNone, PowerNoState},
 	"REBOOT":            {VMActive, TaskRebooting, PowerRunning},
 	"HARD_REBOOT":       {VMActive, TaskRebootingHard, PowerRunning},
 	"PASSWORD":          {VMActive, TaskUpdatingPassword, PowerRunning},

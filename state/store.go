@@ -3,6 +3,7 @@ package state
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -63,7 +64,7 @@ type Store struct {
 	hostOrder []string
 	servers   map[string]*serverEntry
 	seq       uint64
-	consoles  map[string]ConsoleToken
+	consoles  map[string]consoleEntry
 	queue     tokenQueue
 	tokens    map[[sha256.Size]byte]AuthToken
 	users     map[string]User // by domain + "/" + name
@@ -72,6 +73,14 @@ type Store struct {
 type serverEntry struct {
 	Server
 	seq uint64
+}
+
+// consoleEntry is a console token and the seq of the server entry it was
+// issued for, so that a server removed and added again under the same id
+// does not bring its old tokens back.
+type consoleEntry struct {
+	ConsoleToken
+	serverSeq uint64
 }
 
 // New returns an empty Store.
@@ -95,7 +104,7 @@ func (s *Store) reset() {
 	s.hosts = map[string]Host{}
 	s.hostOrder = nil
 	s.servers = map[string]*serverEntry{}
-	s.consoles = map[string]ConsoleToken{}
+	s.consoles = map[string]consoleEntry{}
 	s.queue = tokenQueue{}
 	s.tokens = map[[sha256.Size]byte]AuthToken{}
 	s.users = map[string]User{}
@@ -176,7 +185,7 @@ func (s *Store) AddHost(h Host) error {
 	if _, ok := s.hosts[h.Name]; ok {
 		return &ConflictError{Kind: "host", ID: h.Name}
 	}
-	s.hosts[h.Name] = h
+	s.hosts[h.Name] = h.clone()
 	s.hostOrder = append(s.hostOrder, h.Name)
 	return nil
 }
@@ -189,7 +198,7 @@ func (s *Store) Host(name string) (Host, error) {
 	if !ok {
 		return Host{}, &NotFoundError{Kind: "host", ID: name}
 	}
-	return h, nil
+	return h.clone(), nil
 }
 
 // Hosts returns every host, in the order they were added.
@@ -198,7 +207,7 @@ func (s *Store) Hosts() []Host {
 	defer s.mu.RUnlock()
 	out := make([]Host, 0, len(s.hostOrder))
 	for _, n := range s.hostOrder {
-		out = append(out, s.hosts[n])
+		out = append(out, s.hosts[n].clone())
 	}
 	return out
 }
@@ -254,8 +263,8 @@ func (s *Store) checkServer(srv Server) error {
 // Server returns the server with the given id, of any project.
 func (s *Store) Server(id string) (Server, error) {
 	s.mu.RLock()
+	defer s.mu.RUnlock()
 	e, ok := s.servers[id]
-	s.mu.RUnlock()
 	if !ok {
 		return Server{}, &NotFoundError{Kind: "server", ID: id}
 	}
@@ -265,9 +274,9 @@ func (s *Store) Server(id string) (Server, error) {
 // Servers returns every server, in the order they were added.
 func (s *Store) Servers() []Server {
 	s.mu.RLock()
-	entries := make([]*serverEntry, 0, len(s.servers))
+	entries := make([]serverEntry, 0, len(s.servers))
 	for _, e := range s.servers {
-		entries = append(entries, e)
+		entries = append(entries, *e) // copied under the lock: UpdateServer writes e.Server
 	}
 	s.mu.RUnlock()
 	sort.Slice(entries, func(i, j int) bool { return entries[i].seq < entries[j].seq })
@@ -362,7 +371,7 @@ func (s *Store) CreateConsole(req ConsoleRequest) (ConsoleToken, error) {
 		ExpiresAt: now.Add(s.consoleTTL),
 	}
 	s.purgeConsoles(now)
-	s.consoles[tok.Token] = tok
+	s.consoles[tok.Token] = consoleEntry{ConsoleToken: tok, serverSeq: e.seq}
 	s.queue.push(tok.Token)
 	return tok, nil
 }
@@ -392,10 +401,10 @@ func (s *Store) ConsoleToken(token string) (ConsoleToken, error) {
 	if !ok || !now.Before(t.ExpiresAt) {
 		return ConsoleToken{}, &NotFoundError{Kind: "console token", ID: token}
 	}
-	if _, ok := s.servers[t.ServerID]; !ok {
+	if e, ok := s.servers[t.ServerID]; !ok || e.seq != t.serverSeq {
 		return ConsoleToken{}, &NotFoundError{Kind: "console token", ID: token}
 	}
-	return t, nil
+	return t.ConsoleToken, nil
 }
 
 // AddToken adds an API token. The store keeps it under its SHA-256, so
@@ -407,7 +416,7 @@ func (s *Store) AddToken(t AuthToken) error {
 	if t.ProjectID != "" && !ValidProjectID(t.ProjectID) {
 		return &InvalidError{Field: "project_id", Reason: quote(t.ProjectID) + " is not 32 lowercase hex digits or a dashed UUID"}
 	}
-	t.Roles = append([]string(nil), t.Roles...)
+	t.Roles = slices.Clone(t.Roles)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokens[sha256.Sum256([]byte(t.Token))] = t
@@ -426,6 +435,7 @@ func (s *Store) Token(token string) (AuthToken, error) {
 		!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt) {
 		return AuthToken{}, &NotFoundError{Kind: "token", ID: "(redacted)"}
 	}
+	t.Roles = slices.Clone(t.Roles)
 	return t, nil
 }
 
@@ -437,6 +447,7 @@ func (s *Store) Tokens() []AuthToken {
 	out := make([]AuthToken, 0, len(s.tokens))
 	for _, t := range s.tokens {
 		if t.ExpiresAt.IsZero() || now.Before(t.ExpiresAt) {
+			t.Roles = slices.Clone(t.Roles)
 			out = append(out, t)
 		}
 	}
@@ -474,7 +485,9 @@ func (s *Store) AddUser(u User) (User, error) {
 	if _, ok := s.users[key]; ok {
 		return User{}, &ConflictError{Kind: "user", ID: key}
 	}
+	u.Roles = cloneRoles(u.Roles)
 	s.users[key] = u
+	u.Roles = cloneRoles(u.Roles)
 	return u, nil
 }
 
@@ -490,6 +503,7 @@ func (s *Store) User(domain, name string) (User, error) {
 	if !ok {
 		return User{}, &NotFoundError{Kind: "user", ID: name}
 	}
+	u.Roles = cloneRoles(u.Roles)
 	return u, nil
 }
 
@@ -499,6 +513,7 @@ func (s *Store) Users() []User {
 	defer s.mu.RUnlock()
 	out := make([]User, 0, len(s.users))
 	for _, u := range s.users {
+		u.Roles = cloneRoles(u.Roles)
 		out = append(out, u)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -520,6 +535,25 @@ func NewProjectID() string {
 }
 
 func quote(s string) string { return strconv.Quote(s) }
+
+// clone returns a copy of h that shares no memory with it, keeping nil (every
+// console type) apart from empty (none).
+func (h Host) clone() Host {
+	h.ConsoleTypes = slices.Clone(h.ConsoleTypes)
+	return h
+}
+
+// cloneRoles returns a deep copy of a User's Roles.
+func cloneRoles(roles map[string][]string) map[string][]string {
+	if roles == nil {
+		return nil
+	}
+	out := make(map[string][]string, len(roles))
+	for project, r := range roles {
+		out[project] = slices.Clone(r)
+	}
+	return out
+}
 
 // tokenQueue is a FIFO of console tokens in the order they were issued.
 type tokenQueue struct {
