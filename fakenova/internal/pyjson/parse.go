@@ -36,14 +36,21 @@ func (e *SyntaxError) Is(target error) bool { return target == ErrSyntax }
 
 // Parse decodes data as Python's json.loads decodes bytes: UTF-8 with an
 // optional byte-order mark, whitespace around one value of any type.
-// Invalid UTF-8 is an error, as it is in Python. (Python would also detect
+// Invalid UTF-8 is an error, as it is in Python, but for UTF-8 encoded
+// surrogates, which Python keeps and Parse turns into U+FFFD. (Python would also detect
 // UTF-16 and UTF-32 input; Parse refuses it.)
 func Parse(data []byte) (Value, error) {
 	if len(data) >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf {
 		data = data[3:]
 	}
 	if !utf8.Valid(data) {
-		return Value{}, &SyntaxError{0, "invalid UTF-8"}
+		// Python decodes with errors="surrogatepass": UTF-8 encoded
+		// surrogates pass (as U+FFFD here, as lone surrogate escapes do);
+		// any other invalid byte is an error.
+		data = replaceEncodedSurrogates(data)
+		if !utf8.Valid(data) {
+			return Value{}, &SyntaxError{0, "invalid UTF-8"}
+		}
 	}
 	p := parser{data: data}
 	p.skipSpace()
@@ -56,6 +63,25 @@ func Parse(data []byte) (Value, error) {
 		return Value{}, p.fail("extra data")
 	}
 	return v, nil
+}
+
+// replaceEncodedSurrogates returns data with each UTF-8 encoded surrogate
+// (ED A0..BF 80..BF) replaced by U+FFFD, which has the same length.
+func replaceEncodedSurrogates(data []byte) []byte {
+	var out []byte
+	for i := 0; i+2 < len(data); i++ {
+		if data[i] == 0xed && data[i+1] >= 0xa0 && data[i+1] <= 0xbf && data[i+2] >= 0x80 && data[i+2] <= 0xbf {
+			if out == nil {
+				out = append([]byte(nil), data...)
+			}
+			copy(out[i:], "\uFFFD")
+			i += 2
+		}
+	}
+	if out == nil {
+		return data
+	}
+	return out
 }
 
 type parser struct {
@@ -120,6 +146,7 @@ func (p *parser) object(depth int) (Value, error) {
 	}
 	p.pos++ // {
 	v := Value{Kind: Object}
+	var index map[string]int // of the members, once there are many
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
 		p.pos++
@@ -143,7 +170,7 @@ func (p *parser) object(depth int) (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
-		v.set(key, val)
+		index = v.set(key, val, index)
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return Value{}, p.fail("expecting ',' delimiter")
@@ -162,15 +189,33 @@ func (p *parser) object(depth int) (Value, error) {
 }
 
 // set adds a member as a Python dict does: a repeated key keeps its first
-// position and takes the last value.
-func (v *Value) set(key string, val Value) {
+// position and takes the last value. Small objects are searched; past
+// indexFrom members an index keeps large ones linear.
+func (v *Value) set(key string, val Value, index map[string]int) map[string]int {
+	const indexFrom = 16
+	if index != nil {
+		if i, ok := index[key]; ok {
+			v.Members[i].Value = val
+			return index
+		}
+		index[key] = len(v.Members)
+		v.Members = append(v.Members, Member{key, val})
+		return index
+	}
 	for i := range v.Members {
 		if v.Members[i].Key == key {
 			v.Members[i].Value = val
-			return
+			return nil
 		}
 	}
 	v.Members = append(v.Members, Member{key, val})
+	if len(v.Members) >= indexFrom {
+		index = make(map[string]int, 2*indexFrom)
+		for i, m := range v.Members {
+			index[m.Key] = i
+		}
+	}
+	return index
 }
 
 func (p *parser) array(depth int) (Value, error) {
