@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"context"
+	"crypto/rand"
 	"net/http"
 
 	"github.com/google/uuid"
@@ -41,7 +42,12 @@ func RequestIDFrom(ctx context.Context) string {
 // NewRequestID returns a new request id in oslo.context's form,
 // "req-" followed by a dashed uuid4.
 func NewRequestID() string {
-	u := uuid.New()
+	var u uuid.UUID
+	if _, err := rand.Read(u[:]); err != nil {
+		u = uuid.New() // crypto/rand does not fail on the systems Go supports
+	}
+	u[6] = u[6]&0x0f | 0x40 // version 4
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
 	const hex = "0123456789abcdef"
 	var b [40]byte
 	copy(b[:], "req-")

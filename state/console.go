@@ -48,6 +48,55 @@ var consoleTypes = map[ConsoleType]struct {
 	ConsoleRDPHTML5:    {ProtocolRDP, 3389, 0},
 }
 
+// consoleTypeList numbers the console types for compact storage.
+var consoleTypeList = []ConsoleType{ConsoleNoVNC, ConsoleXVPVNC, ConsoleSPICEHTML5, ConsoleSPICEDirect,
+	ConsoleSerial, ConsoleWebMKS, ConsoleRDPHTML5}
+
+// protocolList numbers the protocols for compact storage.
+var protocolList = []Protocol{ProtocolVNC, ProtocolSPICE, ProtocolSerial, ProtocolMKS, ProtocolRDP}
+
+func protocolIndex(p Protocol) uint8 {
+	for i, x := range protocolList {
+		if x == p {
+			return uint8(i)
+		}
+	}
+	return 0
+}
+
+func consoleTypeIndex(t ConsoleType) uint8 {
+	for i, x := range consoleTypeList {
+		if x == t {
+			return uint8(i)
+		}
+	}
+	return 0
+}
+
+// protocolTypes are the types Nova's compute manager serves per protocol
+// (nova/compute/manager.py, get_vnc_console and the like); a serial console
+// checks no type.
+var protocolTypes = map[Protocol][]ConsoleType{
+	ProtocolVNC:   {ConsoleNoVNC},
+	ProtocolSPICE: {ConsoleSPICEHTML5, ConsoleSPICEDirect},
+	ProtocolMKS:   {ConsoleWebMKS},
+	ProtocolRDP:   {ConsoleRDPHTML5},
+}
+
+// Serves reports whether Nova's compute manager serves console type t over
+// protocol p: any type for serial, else one of the protocol's own.
+func (p Protocol) Serves(t ConsoleType) bool {
+	if p == ProtocolSerial {
+		return true
+	}
+	for _, x := range protocolTypes[p] {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
 // Protocol returns the protocol console type t belongs to, or "" for a type
 // Nova does not know.
 func (t ConsoleType) Protocol() Protocol { return consoleTypes[t].protocol }
@@ -65,6 +114,9 @@ type ConsoleToken struct {
 	// Token is the random dashed uuid4 carried in the console URL.
 	Token    string
 	ServerID string
+	// Protocol is the protocol the console speaks; Type is the type the
+	// client asked for, which for a serial console may be any.
+	Protocol Protocol
 	Type     ConsoleType
 	Host     string
 	Port     int
@@ -84,5 +136,10 @@ type ConsoleRequest struct {
 	ProjectID   string
 	AllProjects bool
 	ServerID    string
-	Type        ConsoleType
+	// Protocol, when set, is the protocol the client asked for (the
+	// remote-consoles API names both); Type must then be one of the
+	// protocol's types, as Nova's compute manager checks (a serial console
+	// takes any type). Left empty, the protocol is Type's.
+	Protocol Protocol
+	Type     ConsoleType
 }

@@ -197,6 +197,7 @@ func TestCreateConsole(t *testing.T) {
 			assert.Equal(t, state.ConsoleToken{
 				Token:     tok.Token,
 				ServerID:  srv1,
+				Protocol:  tt.typ.Protocol(),
 				Type:      tt.typ,
 				Host:      tt.host,
 				Port:      tt.port,

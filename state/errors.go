@@ -21,6 +21,12 @@ var (
 	// ErrConsoleUnavailable: the console type is not enabled in this cloud,
 	// Nova's ConsoleTypeUnavailable.
 	ErrConsoleUnavailable = errors.New("console type unavailable")
+	// ErrConsoleTypeInvalid: the console type is not one the protocol
+	// serves, Nova's ConsoleTypeInvalid.
+	ErrConsoleTypeInvalid = errors.New("console type invalid")
+	// ErrPortsExhausted: the host has no free serial port, Nova's
+	// SocketPortRangeExhaustedException.
+	ErrPortsExhausted = errors.New("ports exhausted")
 	// ErrNotImplemented: the server's hypervisor cannot provide the console,
 	// Nova's NotImplementedError from the virt driver.
 	ErrNotImplemented = errors.New("not implemented")
@@ -78,6 +84,31 @@ func (e *ConsoleUnavailableError) Error() string {
 
 // Is reports whether target is ErrConsoleUnavailable.
 func (e *ConsoleUnavailableError) Is(target error) bool { return target == ErrConsoleUnavailable }
+
+// ConsoleTypeInvalidError reports a console type its protocol does not
+// serve.
+type ConsoleTypeInvalidError struct {
+	Type ConsoleType
+}
+
+func (e *ConsoleTypeInvalidError) Error() string {
+	return fmt.Sprintf("console type %s is invalid for its protocol", e.Type)
+}
+
+// Is reports whether target is ErrConsoleTypeInvalid.
+func (e *ConsoleTypeInvalidError) Is(target error) bool { return target == ErrConsoleTypeInvalid }
+
+// PortsExhaustedError reports a host without a free serial port.
+type PortsExhaustedError struct {
+	Host string
+}
+
+func (e *PortsExhaustedError) Error() string {
+	return fmt.Sprintf("host %s has no free serial port", e.Host)
+}
+
+// Is reports whether target is ErrPortsExhausted.
+func (e *PortsExhaustedError) Is(target error) bool { return target == ErrPortsExhausted }
 
 // NotImplementedError reports a host whose hypervisor lacks a console type.
 type NotImplementedError struct {

@@ -9,6 +9,9 @@ type Host struct {
 	// ConsoleTypes lists the console types the hypervisor supports. Nil
 	// means every type; an empty, non-nil slice means none.
 	ConsoleTypes []ConsoleType `json:"console_types,omitempty"`
+	// SerialPortsExhausted makes every serial console on the host fail as
+	// libvirt's does when [serial_console] port_range is used up.
+	SerialPortsExhausted bool `json:"serial_ports_exhausted,omitempty"`
 }
 
 // Supports reports whether the host's hypervisor can serve console type t.

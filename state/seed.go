@@ -178,7 +178,7 @@ func (s *Store) Load(seed *Seed) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.projects, s.projOrder = tmp.projects, tmp.projOrder
-	s.hosts, s.hostOrder = tmp.hosts, tmp.hostOrder
+	s.hosts, s.hostOrder, s.hostIndex = tmp.hosts, tmp.hostOrder, tmp.hostIndex
 	s.servers, s.seq = tmp.servers, tmp.seq
 	s.consoles, s.queue = tmp.consoles, tmp.queue
 	s.tokens, s.users = tmp.tokens, tmp.users

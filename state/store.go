@@ -1,6 +1,7 @@
 package state
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"slices"
@@ -64,7 +65,8 @@ type Store struct {
 	hostOrder []string
 	servers   map[string]*serverEntry
 	seq       uint64
-	consoles  map[string]consoleEntry
+	hostIndex map[string]uint32 // position in hostOrder
+	consoles  map[uuid.UUID]consoleEntry
 	queue     tokenQueue
 	tokens    map[[sha256.Size]byte]AuthToken
 	users     map[string]User // by domain + "/" + name
@@ -75,12 +77,22 @@ type serverEntry struct {
 	seq uint64
 }
 
-// consoleEntry is a console token and the seq of the server entry it was
-// issued for, so that a server removed and added again under the same id
-// does not bring its old tokens back.
+// consoleEntry is a stored console token. It holds no pointers, so that
+// the garbage collector never scans the console map, however many tokens
+// it holds: strings become a uuid, indexes and Unix nanoseconds. serverSeq
+// is the seq of the server entry the token was issued for, so that a server
+// removed and added again under the same id does not bring its old tokens
+// back.
 type consoleEntry struct {
-	ConsoleToken
+	server    uuid.UUID
 	serverSeq uint64
+	host      uint32 // index in hostOrder
+	typ       uint8  // index in consoleTypeList
+	protocol  uint8  // index in protocolList
+	port      int32
+	tlsPort   int32
+	issued    int64
+	expires   int64
 }
 
 // New returns an empty Store.
@@ -103,8 +115,9 @@ func (s *Store) reset() {
 	s.projOrder = nil
 	s.hosts = map[string]Host{}
 	s.hostOrder = nil
+	s.hostIndex = map[string]uint32{}
 	s.servers = map[string]*serverEntry{}
-	s.consoles = map[string]consoleEntry{}
+	s.consoles = map[uuid.UUID]consoleEntry{}
 	s.queue = tokenQueue{}
 	s.tokens = map[[sha256.Size]byte]AuthToken{}
 	s.users = map[string]User{}
@@ -186,6 +199,7 @@ func (s *Store) AddHost(h Host) error {
 		return &ConflictError{Kind: "host", ID: h.Name}
 	}
 	s.hosts[h.Name] = h.clone()
+	s.hostIndex[h.Name] = uint32(len(s.hostOrder))
 	s.hostOrder = append(s.hostOrder, h.Name)
 	return nil
 }
@@ -316,6 +330,30 @@ func (s *Store) SetServerState(id string, vm VMState, task TaskState) (Server, e
 	return s.UpdateServer(id, func(srv *Server) { srv.VMState, srv.TaskState = vm, task })
 }
 
+// UpdateHost changes a host in place: fn gets a copy to edit (its name
+// cannot change). Use it to make a host's serial ports run out, or to
+// change the console types its hypervisor supports.
+func (s *Store) UpdateHost(name string, fn func(*Host)) (Host, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h, ok := s.hosts[name]
+	if !ok {
+		return Host{}, &NotFoundError{Kind: "host", ID: name}
+	}
+	h = h.clone()
+	fn(&h)
+	if h.Name != name {
+		return Host{}, &InvalidError{Field: "name", Reason: "a host's name cannot change"}
+	}
+	for _, t := range h.ConsoleTypes {
+		if !t.Valid() {
+			return Host{}, &InvalidError{Field: "console_types", Reason: quote(string(t)) + " is not a Nova console type"}
+		}
+	}
+	s.hosts[name] = h.clone()
+	return h, nil
+}
+
 // SetServerHost moves a server to host; "" leaves it without one.
 func (s *Store) SetServerHost(id, host string) (Server, error) {
 	return s.UpdateServer(id, func(srv *Server) { srv.Host = host })
@@ -336,9 +374,12 @@ func (s *Store) RemoveServer(id string) error {
 // type and issues a console token for it, in the order Nova checks:
 // the server is looked up (NotFoundError, also for another project's server
 // unless AllProjects), must have a host (NotReadyError), must not be
-// deleting or migrating (InvalidStateError), the type's protocol must be
-// enabled (ConsoleUnavailableError) and the host's hypervisor must support
-// the type (NotImplementedError).
+// deleting or migrating (InvalidStateError), the protocol must be enabled
+// (ConsoleUnavailableError), the type must be one the protocol serves
+// (ConsoleTypeInvalidError, checked only when the request names its
+// Protocol), a serial console needs a free port on the host
+// (PortsExhaustedError), and the host's hypervisor must support the type
+// (NotImplementedError).
 func (s *Store) CreateConsole(req ConsoleRequest) (ConsoleToken, error) {
 	now := s.clock.Now()
 	s.mu.Lock()
@@ -353,37 +394,68 @@ func (s *Store) CreateConsole(req ConsoleRequest) (ConsoleToken, error) {
 	if e.TaskState == TaskDeleting || e.TaskState == TaskMigrating {
 		return ConsoleToken{}, &InvalidStateError{ServerID: e.ID, Attr: "task_state", State: string(e.TaskState)}
 	}
-	info, known := consoleTypes[req.Type]
-	if !known || !s.protocols[info.protocol] {
+	protocol := req.Protocol
+	if protocol == "" {
+		protocol = req.Type.Protocol()
+	}
+	if !s.protocols[protocol] {
 		return ConsoleToken{}, &ConsoleUnavailableError{Type: req.Type}
 	}
-	if !s.hosts[e.Host].Supports(req.Type) {
+	info, known := consoleTypes[req.Type]
+	if req.Protocol != "" && !protocol.Serves(req.Type) || req.Protocol == "" && !known {
+		return ConsoleToken{}, &ConsoleTypeInvalidError{Type: req.Type}
+	}
+	host := s.hosts[e.Host]
+	if protocol == ProtocolSerial && host.SerialPortsExhausted {
+		return ConsoleToken{}, &PortsExhaustedError{Host: e.Host}
+	}
+	if !host.Supports(req.Type) {
 		return ConsoleToken{}, &NotImplementedError{Host: e.Host, Type: req.Type}
 	}
-	tok := ConsoleToken{
-		Token:     uuid.NewString(),
-		ServerID:  e.ID,
-		Type:      req.Type,
-		Host:      e.Host,
-		Port:      info.port,
-		TLSPort:   info.tlsPort,
-		IssuedAt:  now,
-		ExpiresAt: now.Add(s.consoleTTL),
+	if protocol == ProtocolSerial {
+		info = consoleTypes[ConsoleSerial] // Nova's serial console ignores the type asked for
 	}
-	s.purgeConsoles(now)
-	s.consoles[tok.Token] = consoleEntry{ConsoleToken: tok, serverSeq: e.seq}
-	s.queue.push(tok.Token)
-	return tok, nil
+	entry := consoleEntry{
+		serverSeq: e.seq,
+		host:      s.hostIndex[e.Host],
+		typ:       consoleTypeIndex(req.Type),
+		protocol:  protocolIndex(protocol),
+		port:      int32(info.port),
+		tlsPort:   int32(info.tlsPort),
+		issued:    now.UnixNano(),
+		expires:   now.Add(s.consoleTTL).UnixNano(),
+	}
+	entry.server, _ = uuid.Parse(e.ID) // AddServer made sure it parses
+	key := newUUID4()
+	s.purgeConsoles(now.UnixNano())
+	s.consoles[key] = entry
+	s.queue.push(key)
+	return s.consoleToken(key, entry, now.Location()), nil
+}
+
+// consoleToken turns a stored entry back into a ConsoleToken.
+func (s *Store) consoleToken(key uuid.UUID, e consoleEntry, loc *time.Location) ConsoleToken {
+	return ConsoleToken{
+		Token:     key.String(),
+		ServerID:  e.server.String(),
+		Protocol:  protocolList[e.protocol],
+		Type:      consoleTypeList[e.typ],
+		Host:      s.hostOrder[e.host],
+		Port:      int(e.port),
+		TLSPort:   int(e.tlsPort),
+		IssuedAt:  time.Unix(0, e.issued).In(loc),
+		ExpiresAt: time.Unix(0, e.expires).In(loc),
+	}
 }
 
 // purgeConsoles drops expired console tokens, and the oldest ones past the
 // bound; s.mu is held. Tokens leave the queue in the order they were
-// issued, which is the order they expire in.
-func (s *Store) purgeConsoles(now time.Time) {
+// issued, which is the order they expire in while the clock moves forward.
+func (s *Store) purgeConsoles(now int64) {
 	for s.queue.len() > 0 {
 		oldest := s.queue.front()
 		t, ok := s.consoles[oldest]
-		if ok && now.Before(t.ExpiresAt) && s.queue.len() < s.maxConsoles {
+		if ok && now < t.expires && s.queue.len() < s.maxConsoles {
 			return
 		}
 		s.queue.pop()
@@ -395,16 +467,35 @@ func (s *Store) purgeConsoles(now time.Time) {
 // not expired and its server still exists.
 func (s *Store) ConsoleToken(token string) (ConsoleToken, error) {
 	now := s.clock.Now()
+	notFound := &NotFoundError{Kind: "console token", ID: token}
+	if !ValidUUID(token) {
+		return ConsoleToken{}, notFound
+	}
+	key, err := uuid.Parse(token)
+	if err != nil {
+		return ConsoleToken{}, notFound
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	t, ok := s.consoles[token]
-	if !ok || !now.Before(t.ExpiresAt) {
-		return ConsoleToken{}, &NotFoundError{Kind: "console token", ID: token}
+	t, ok := s.consoles[key]
+	if !ok || now.UnixNano() >= t.expires {
+		return ConsoleToken{}, notFound
 	}
-	if e, ok := s.servers[t.ServerID]; !ok || e.seq != t.serverSeq {
-		return ConsoleToken{}, &NotFoundError{Kind: "console token", ID: token}
+	if e, ok := s.servers[t.server.String()]; !ok || e.seq != t.serverSeq {
+		return ConsoleToken{}, notFound
 	}
-	return t.ConsoleToken, nil
+	return s.consoleToken(key, t, now.Location()), nil
+}
+
+// newUUID4 returns a random (version 4) UUID from crypto/rand.
+func newUUID4() uuid.UUID {
+	var u uuid.UUID
+	if _, err := rand.Read(u[:]); err != nil {
+		return uuid.New() // crypto/rand does not fail on the systems Go supports
+	}
+	u[6] = u[6]&0x0f | 0x40 // version 4
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	return u
 }
 
 // AddToken adds an API token. The store keeps it under its SHA-256, so
@@ -557,15 +648,14 @@ func cloneRoles(roles map[string][]string) map[string][]string {
 
 // tokenQueue is a FIFO of console tokens in the order they were issued.
 type tokenQueue struct {
-	items []string
+	items []uuid.UUID
 	head  int
 }
 
-func (q *tokenQueue) len() int      { return len(q.items) - q.head }
-func (q *tokenQueue) front() string { return q.items[q.head] }
-func (q *tokenQueue) push(t string) { q.items = append(q.items, t) }
+func (q *tokenQueue) len() int         { return len(q.items) - q.head }
+func (q *tokenQueue) front() uuid.UUID { return q.items[q.head] }
+func (q *tokenQueue) push(t uuid.UUID) { q.items = append(q.items, t) }
 func (q *tokenQueue) pop() {
-	q.items[q.head] = ""
 	q.head++
 	if q.head > 1024 && q.head*2 > len(q.items) {
 		n := copy(q.items, q.items[q.head:])
