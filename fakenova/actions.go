@@ -40,8 +40,9 @@ func (n *Nova) registerActions() {
 	}
 	for _, lc := range legacyConsoles {
 		lc := lc
-		n.actions[lc.action] = &serverAction{name: lc.action, op: lc.op, serve: func(c *call) { n.legacyConsole(c, lc) }}
+		n.actions[lc.action] = &serverAction{name: lc.action, op: lc.op, serve: func(c *call) { n.serveLegacyConsole(c, lc) }}
 	}
+	n.actions["os-getRDPConsole"] = &serverAction{name: "os-getRDPConsole", op: "getRDPConsole", serve: n.serveRDPConsole}
 }
 
 // peekAction finds the action a body names, as Nova's action_peek and

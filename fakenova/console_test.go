@@ -19,8 +19,8 @@ import (
 type consoleFixture struct {
 	*fakenova.Test
 	active, building, deleting, migrating, metal, foreign state.Server
-	readerToken, adminToken, foreignToken, orphanToken string
-	foreignProject, orphanProject                      string
+	readerToken, adminToken, foreignToken, orphanToken    string
+	foreignProject, orphanProject                         string
 }
 
 func newConsoleFixture(t *testing.T, opts ...fakenova.Option) *consoleFixture {
@@ -289,7 +289,7 @@ func TestUnknownRoutesGetNovasBare404(t *testing.T) {
 	}{
 		{"wrong method on action", http.MethodGet, "/v2.1/servers/" + f.active.ID + "/action"},
 		{"unknown collection", http.MethodGet, "/v2.1/" + f.ProjectID + "/nothing-here"},
-		{"outside the API", http.MethodGet, "/v3/servers"},
+		{"unknown project-less collection", http.MethodGet, "/v2.1/flavors"},
 	} {
 		t.Run(row.name, func(t *testing.T) {
 			ex := f.do(t, row.method, row.path, map[string]string{"X-Auth-Token": f.Token, "Accept": "application/json"}, "")

@@ -16,13 +16,14 @@ import (
 // for concurrent use; mount it anywhere (under a prefix with
 // http.StripPrefix).
 type Nova struct {
-	cfg            config
-	store          *state.Store
-	router         *httprouter.Router
-	actions        map[string]*serverAction
-	versionHeaders *versionHeaders
-	api            http.Handler // the authenticated API pipeline
-	calls          sync.Pool
+	cfg             config
+	store           *state.Store
+	router          *httprouter.Router
+	actions         map[string]*serverAction
+	versionHeaders  *versionHeaders
+	api             http.Handler // the authenticated API pipeline
+	versionDocument http.Handler // the version documents' pipeline
+	calls           sync.Pool
 }
 
 // New returns a fake Nova configured by opts.
@@ -52,25 +53,34 @@ func New(opts ...Option) *Nova {
 		middleware.Recover(cfg.logger)(
 			middleware.BodyLimit(cfg.maxBody)(
 				middleware.Authenticate(cfg.auth,
-					middleware.WithAuthURI(identityURI),
+					middleware.WithAuthURI(n.identityURI),
 					middleware.WithAuthLogger(cfg.logger))(
 					http.HandlerFunc(n.serveAPI)))))
+	// Nova's oscomputeversion pipelines: compute_req_id, faultwrap.
+	n.versionDocument = middleware.RequestID(middleware.Recover(cfg.logger)(http.HandlerFunc(n.serveVersionDocument)))
 	return n
 }
 
 // State returns the store the fake answers from, to seed and inspect.
 func (n *Nova) State() *state.Store { return n.store }
 
-// ServeHTTP routes a request by its API root.
+// ServeHTTP routes a request as Nova's urlmap does: /v2/... and /v2.1/...
+// to the API, /v2, /v2/, /v2.1 and /v2.1/ to their version documents, and
+// everything else to the root versions application.
 func (n *Nova) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p := r.URL.Path
-	if strings.HasPrefix(p, "/v2.1/") || strings.HasPrefix(p, "/v2/") {
+	switch p := r.URL.Path; {
+	case p == "/v2" || p == "/v2/" || p == "/v2.1" || p == "/v2.1/":
+		n.versionDocument.ServeHTTP(w, r)
+	case strings.HasPrefix(p, "/v2.1/") || strings.HasPrefix(p, "/v2/"):
 		n.api.ServeHTTP(w, r)
-		return
+	default:
+		n.serveVersions(w, r)
 	}
-	// Nova's urlmap answers a path under no API with webob's bare 404.
-	middleware.WriteWebObError(w, r, http.StatusNotFound, msgNotFound)
 }
+
+// identityURI is the identity endpoint a 401 names in WWW-Authenticate:
+// the fake's base URL under /identity, where the stub binary serves it.
+func (n *Nova) identityURI(r *http.Request) string { return n.baseURL(r) + "/identity" }
 
 // serveAPI finds the route of an authenticated API request. Nova registers
 // every route twice, /{project_id}/<path> and /<path>; a first segment that
@@ -92,9 +102,16 @@ func (n *Nova) serveAPI(w http.ResponseWriter, r *http.Request) {
 		handle(c, r, params)
 		return
 	}
-	if slash := strings.IndexByte(rest[1:], '/'); slash >= 0 {
-		project, sub := rest[1:slash+1], rest[slash+1:]
-		if handle, params, _ := n.router.Lookup(r.Method, sub); handle != nil {
+	{
+		// /{project_id} alone is the version document's route, "/".
+		project, sub := rest[1:], "/"
+		if slash := strings.IndexByte(project, '/'); slash >= 0 {
+			project, sub = project[:slash], project[slash:]
+		}
+		// A lone segment that is no project id is an unknown collection
+		// (/v2.1/flavors), not a malformed project of the version route.
+		handle, params, _ := n.router.Lookup(r.Method, sub)
+		if handle != nil && (sub != "/" || state.ValidProjectID(project)) {
 			c.urlProject = project
 			// The seed: 400 for an invalid project_id in the URL. Nova's
 			// route, /{project_id:[0-9a-f-]+}/..., would not match it and

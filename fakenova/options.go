@@ -3,7 +3,7 @@ package fakenova
 import (
 	"context"
 	"log/slog"
-	"net/http"
+	"strings"
 
 	"github.com/novastub/novastub/middleware"
 	"github.com/novastub/novastub/state"
@@ -19,6 +19,9 @@ type config struct {
 	maxBody    int64
 	maxVersion Microversion
 	consoles   map[state.ConsoleType]ConsoleURL
+
+	externalURL    string
+	trustForwarded bool
 }
 
 func defaultConfig() config {
@@ -27,8 +30,13 @@ func defaultConfig() config {
 		maxBody:    middleware.DefaultMaxBodyBytes,
 		maxVersion: DefaultMaxMicroversion,
 		consoles: map[state.ConsoleType]ConsoleURL{
-			state.ConsoleNoVNC:  {Base: "http://127.0.0.1:6080/vnc_auto.html", Form: TokenQuery},
-			state.ConsoleXVPVNC: {Base: "http://127.0.0.1:6081/console", Form: TokenQuery},
+			state.ConsoleNoVNC:       {Base: "http://127.0.0.1:6080/vnc_auto.html", Form: TokenQuery},
+			state.ConsoleXVPVNC:      {Base: "http://127.0.0.1:6081/console", Form: TokenQuery},
+			state.ConsoleSPICEHTML5:  {Base: "http://127.0.0.1:6082/spice_auto.html", Form: TokenQuery},
+			state.ConsoleSPICEDirect: {Base: "http://127.0.0.1:13002/nova", Form: TokenQuery},
+			state.ConsoleSerial:      {Base: "ws://127.0.0.1:6083/", Form: TokenQuery},
+			state.ConsoleWebMKS:      {Base: "http://127.0.0.1:6090/", Form: TokenQuery},
+			state.ConsoleRDPHTML5:    {Base: "http://127.0.0.1:6083/", Form: TokenQuery},
 		},
 	}
 }
@@ -56,12 +64,33 @@ func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBody = n }
 func WithMaxMicroversion(v Microversion) Option { return func(c *config) { c.maxVersion = v } }
 
 // WithConsoleURL sets how console URLs of type t are built: from base, in
-// the given form. Defaults, the seed's form for VNC:
+// the given form. Defaults: the seed's form for VNC, Nova's defaults
+// ([vnc], [spice], [serial_console], [mks] options) for the others:
 //
-//	novnc   http://127.0.0.1:6080/vnc_auto.html?token=<token>
-//	xvpvnc  http://127.0.0.1:6081/console?token=<token>
+//	novnc         http://127.0.0.1:6080/vnc_auto.html?token=<token>
+//	xvpvnc        http://127.0.0.1:6081/console?token=<token>
+//	spice-html5   http://127.0.0.1:6082/spice_auto.html?token=<token>
+//	spice-direct  http://127.0.0.1:13002/nova?token=<token>
+//	serial        ws://127.0.0.1:6083/?token=<token>
+//	webmks        http://127.0.0.1:6090/?token=<token>
 func WithConsoleURL(t state.ConsoleType, base string, form URLForm) Option {
 	return func(c *config) { c.consoles[t] = ConsoleURL{Base: base, Form: form} }
+}
+
+// WithExternalURL sets the URL clients reach the fake at, such as
+// https://cloud.example/compute when it is mounted under /compute behind a
+// proxy: version documents link to it, and 401s name its /identity.
+// Default: none, the request's own scheme and host.
+func WithExternalURL(u string) Option {
+	return func(c *config) { c.externalURL = strings.TrimRight(u, "/") }
+}
+
+// WithTrustForwardedHeaders makes the fake build its links from
+// X-Forwarded-Proto, X-Forwarded-Host and X-Forwarded-Prefix, as set by a
+// proxy in front of it (oslo's http_proxy_to_wsgi does this for Nova).
+// Trust them only behind a proxy that sets them. Default: false.
+func WithTrustForwardedHeaders(trust bool) Option {
+	return func(c *config) { c.trustForwarded = trust }
 }
 
 // storeAuthenticator checks tokens against the store's API tokens.
@@ -82,18 +111,3 @@ func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false 
 func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
 func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
 func (d discardHandler) WithGroup(string) slog.Handler           { return d }
-
-// identityURI is the identity endpoint a 401 names in WWW-Authenticate:
-// the fake's own host under /identity, where the stub binary serves it.
-func identityURI(r *http.Request) string {
-	return requestBase(r) + "/identity"
-}
-
-// requestBase is the scheme and host the request came to.
-func requestBase(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}

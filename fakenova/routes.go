@@ -10,7 +10,10 @@ import (
 // /v2.1/{project_id} or /v2.1).
 func (n *Nova) routes() []*route {
 	return []*route{
+		{op: "showVersion", method: http.MethodGet, path: "/", serve: n.serveShowVersion},
 		{method: http.MethodPost, path: "/servers/:server_id/action", action: true},
+		{op: "createConsole", method: http.MethodPost, path: "/servers/:server_id/remote-consoles", serve: n.serveCreateConsole},
+		{op: "showConsoleConnectionInfo", method: http.MethodGet, path: "/os-console-auth-tokens/:console_token", serve: n.serveShowConsoleToken},
 	}
 }
 

@@ -1,7 +1,6 @@
 package fakenova
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/novastub/novastub/fakenova/internal/pyjson"
@@ -112,15 +111,7 @@ func (s *schema) check(v pyjson.Value, relaxed bool) *validationError {
 			}
 		}
 		if len(extras) > 0 {
-			sort.Strings(extras)
-			verb := "were"
-			if len(extras) == 1 {
-				verb = "was"
-			}
-			for i, x := range extras {
-				extras[i] = pyjson.StringRepr(x)
-			}
-			return fail("Additional properties are not allowed (" + strings.Join(extras, ", ") + " " + verb + " unexpected)")
+			return fail(msgAdditionalProperties(extras))
 		}
 	}
 	return nil

@@ -535,3 +535,18 @@ func TestParseLargeObjectRepeatedKeys(t *testing.T) {
 	assert.Equal(t, Value{Kind: Null}, v.Members[39].Value)
 	assert.Equal(t, "new", v.Members[40].Key)
 }
+
+func TestAppendValue(t *testing.T) {
+	doc := Obj(
+		M("s", Str("é\"")), M("i", IntValue(-3)), M("t", BoolValue(true)), M("f", BoolValue(false)),
+		M("n", NullValue), M("a", Arr(Str("x"), IntValue(1), Arr(), Obj())),
+		M("float", Value{Kind: Float, Text: "1e16"}), M("nan", Value{Kind: Float, Text: "NaN"}),
+	)
+	// json.dumps({"s": "é\"", "i": -3, "t": True, "f": False, "n": None,
+	//   "a": ["x", 1, [], {}], "float": 1e16, "nan": float("nan")})
+	assert.Equal(t, `{"s": "\u00e9\"", "i": -3, "t": true, "f": false, "n": null, "a": ["x", 1, [], {}], "float": 1e+16, "nan": NaN}`,
+		string(AppendValue(nil, doc)))
+	parsed, err := Parse([]byte(`{"b": [1.5, -0, "\ud83d\ude00"], "a": {}}`))
+	require.NoError(t, err)
+	assert.Equal(t, `{"b": [1.5, 0, "\ud83d\ude00"], "a": {}}`, string(AppendValue(nil, parsed)))
+}

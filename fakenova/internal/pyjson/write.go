@@ -1,6 +1,9 @@
 package pyjson
 
-import "unicode/utf8"
+import (
+	"strconv"
+	"unicode/utf8"
+)
 
 // AppendString appends s to dst as a JSON string quoted the way Python's
 // json.dumps does by default (ensure_ascii=True): printable ASCII as is,
@@ -54,3 +57,75 @@ func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
+
+// AppendValue appends v to dst as Python's json.dumps writes it: members in
+// order, ", " and ": " separators, strings as AppendString quotes them,
+// numbers as Python prints them.
+func AppendValue(dst []byte, v Value) []byte {
+	switch v.Kind {
+	case Null:
+		return append(dst, "null"...)
+	case Bool:
+		if v.Bool {
+			return append(dst, "true"...)
+		}
+		return append(dst, "false"...)
+	case Int:
+		return append(dst, v.Repr()...)
+	case Float:
+		switch r := v.Repr(); r {
+		case "nan":
+			return append(dst, "NaN"...)
+		case "inf":
+			return append(dst, "Infinity"...)
+		case "-inf":
+			return append(dst, "-Infinity"...)
+		default:
+			return append(dst, r...)
+		}
+	case String:
+		return AppendString(dst, v.Text)
+	case Array:
+		dst = append(dst, '[')
+		for i, it := range v.Items {
+			if i > 0 {
+				dst = append(dst, ", "...)
+			}
+			dst = AppendValue(dst, it)
+		}
+		return append(dst, ']')
+	}
+	dst = append(dst, '{')
+	for i, m := range v.Members {
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		dst = AppendString(dst, m.Key)
+		dst = append(dst, ": "...)
+		dst = AppendValue(dst, m.Value)
+	}
+	return append(dst, '}')
+}
+
+// Constructors for building documents to write.
+
+// Str is a String value.
+func Str(s string) Value { return Value{Kind: String, Text: s} }
+
+// IntValue is an Int value.
+func IntValue(n int64) Value { return Value{Kind: Int, Text: strconv.FormatInt(n, 10)} }
+
+// BoolValue is a Bool value.
+func BoolValue(b bool) Value { return Value{Kind: Bool, Bool: b} }
+
+// NullValue is None.
+var NullValue = Value{Kind: Null}
+
+// Obj is an Object of the given members, in order.
+func Obj(members ...Member) Value { return Value{Kind: Object, Members: members} }
+
+// Arr is an Array of the given items.
+func Arr(items ...Value) Value { return Value{Kind: Array, Items: items} }
+
+// M is a member.
+func M(key string, v Value) Member { return Member{Key: key, Value: v} }
