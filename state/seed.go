@@ -171,7 +171,7 @@ func jsonKind(goType string) string {
 // returns an error that names the bad field (servers[1].project_id, ...).
 func (s *Store) Load(seed *Seed) error {
 	tmp := New()
-	tmp.clock = s.clock
+	tmp.clock, tmp.timings = s.clock, s.timings
 	if err := tmp.fill(seed); err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func (s *Store) Load(seed *Seed) error {
 	defer s.mu.Unlock()
 	s.projects, s.projOrder = tmp.projects, tmp.projOrder
 	s.hosts, s.hostOrder, s.hostIndex = tmp.hosts, tmp.hostOrder, tmp.hostIndex
-	s.servers, s.seq = tmp.servers, tmp.seq
+	s.servers, s.byProject, s.seq, s.timers = tmp.servers, tmp.byProject, tmp.seq, tmp.timers
 	s.consoles, s.queue = tmp.consoles, tmp.queue
 	s.tokens, s.users = tmp.tokens, tmp.users
 	return nil

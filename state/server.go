@@ -87,9 +87,17 @@ type Server struct {
 	VMState    VMState
 	TaskState  TaskState
 	PowerState PowerState
-	// Created and Updated are stamped from the store's clock.
-	Created time.Time
-	Updated time.Time
+	// ImageID and FlavorID are what the server was created from; the
+	// model keeps them as given.
+	ImageID  string
+	FlavorID string
+	// Fault is the message of the fault of a server in ERROR.
+	Fault string
+	// Created and Updated are stamped from the store's clock; LaunchedAt
+	// is when it first became ACTIVE through a transition.
+	Created    time.Time
+	Updated    time.Time
+	LaunchedAt time.Time
 }
 
 // Status is the Nova status derived from the server's vm_state and

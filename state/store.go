@@ -64,17 +64,16 @@ type Store struct {
 	hosts     map[string]Host
 	hostOrder []string
 	servers   map[string]*serverEntry
+	byProject map[string]*projectServers
 	seq       uint64
+	timers    timerHeap // the next step of every server in a transition
+	timings   Timings
+	nextHost  int               // round robin of the scheduler
 	hostIndex map[string]uint32 // position in hostOrder
 	consoles  map[uuid.UUID]consoleEntry
 	queue     tokenQueue
 	tokens    map[[sha256.Size]byte]AuthToken
 	users     map[string]User // by domain + "/" + name
-}
-
-type serverEntry struct {
-	Server
-	seq uint64
 }
 
 // consoleEntry is a stored console token. It holds no pointers, so that
@@ -102,6 +101,7 @@ func New(opts ...Option) *Store {
 		consoleTTL:  DefaultConsoleTTL,
 		maxConsoles: DefaultMaxConsoleTokens,
 		protocols:   map[Protocol]bool{ProtocolVNC: true},
+		timings:     DefaultTimings(),
 	}
 	for _, o := range opts {
 		o(s)
@@ -117,6 +117,8 @@ func (s *Store) reset() {
 	s.hostOrder = nil
 	s.hostIndex = map[string]uint32{}
 	s.servers = map[string]*serverEntry{}
+	s.byProject = map[string]*projectServers{}
+	s.timers = nil
 	s.consoles = map[uuid.UUID]consoleEntry{}
 	s.queue = tokenQueue{}
 	s.tokens = map[[sha256.Size]byte]AuthToken{}
@@ -226,105 +228,6 @@ func (s *Store) Hosts() []Host {
 	return out
 }
 
-// AddServer adds a server and returns it as stored. An empty ID gets a
-// uuid4; an empty VMState means active (with PowerRunning when PowerState is
-// unset); Created and Updated are stamped from the clock. The project, and
-// the host when given, must exist.
-func (s *Store) AddServer(srv Server) (Server, error) {
-	if srv.ID == "" {
-		srv.ID = uuid.NewString()
-	}
-	if srv.VMState == "" {
-		srv.VMState = VMActive
-		if srv.PowerState == PowerNoState {
-			srv.PowerState = PowerRunning
-		}
-	}
-	now := s.clock.Now()
-	srv.Created, srv.Updated = now, now
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.checkServer(srv); err != nil {
-		return Server{}, err
-	}
-	if _, ok := s.servers[srv.ID]; ok {
-		return Server{}, &ConflictError{Kind: "server", ID: srv.ID}
-	}
-	s.seq++
-	s.servers[srv.ID] = &serverEntry{Server: srv, seq: s.seq}
-	return srv, nil
-}
-
-// checkServer validates a server against the model; s.mu is held.
-func (s *Store) checkServer(srv Server) error {
-	if !ValidUUID(srv.ID) {
-		return &InvalidError{Field: "id", Reason: quote(srv.ID) + " is not a lowercase dashed UUID"}
-	}
-	if _, ok := s.projects[srv.ProjectID]; !ok {
-		return &NotFoundError{Kind: "project", ID: srv.ProjectID}
-	}
-	if !ValidVMState(srv.VMState) {
-		return &InvalidError{Field: "vm_state", Reason: quote(string(srv.VMState)) + " is not a Nova vm_state"}
-	}
-	if srv.Host != "" {
-		if _, ok := s.hosts[srv.Host]; !ok {
-			return &NotFoundError{Kind: "host", ID: srv.Host}
-		}
-	}
-	return nil
-}
-
-// Server returns the server with the given id, of any project.
-func (s *Store) Server(id string) (Server, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	e, ok := s.servers[id]
-	if !ok {
-		return Server{}, &NotFoundError{Kind: "server", ID: id}
-	}
-	return e.Server, nil
-}
-
-// Servers returns every server, in the order they were added.
-func (s *Store) Servers() []Server {
-	s.mu.RLock()
-	entries := make([]serverEntry, 0, len(s.servers))
-	for _, e := range s.servers {
-		entries = append(entries, *e) // copied under the lock: UpdateServer writes e.Server
-	}
-	s.mu.RUnlock()
-	sort.Slice(entries, func(i, j int) bool { return entries[i].seq < entries[j].seq })
-	out := make([]Server, len(entries))
-	for i, e := range entries {
-		out[i] = e.Server
-	}
-	return out
-}
-
-// UpdateServer changes a server in place: fn gets a copy to edit, and the
-// edit is kept only if the result is still valid (same id, known project
-// and host, a Nova vm_state). Updated is stamped from the clock.
-func (s *Store) UpdateServer(id string, fn func(*Server)) (Server, error) {
-	now := s.clock.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.servers[id]
-	if !ok {
-		return Server{}, &NotFoundError{Kind: "server", ID: id}
-	}
-	srv := e.Server
-	fn(&srv)
-	if srv.ID != id {
-		return Server{}, &InvalidError{Field: "id", Reason: "a server's id cannot change"}
-	}
-	if err := s.checkServer(srv); err != nil {
-		return Server{}, err
-	}
-	srv.Updated = now
-	e.Server = srv
-	return srv, nil
-}
-
 // SetServerState sets a server's vm_state and task_state.
 func (s *Store) SetServerState(id string, vm VMState, task TaskState) (Server, error) {
 	return s.UpdateServer(id, func(srv *Server) { srv.VMState, srv.TaskState = vm, task })
@@ -354,22 +257,6 @@ func (s *Store) UpdateHost(name string, fn func(*Host)) (Host, error) {
 	return h, nil
 }
 
-// SetServerHost moves a server to host; "" leaves it without one.
-func (s *Store) SetServerHost(id, host string) (Server, error) {
-	return s.UpdateServer(id, func(srv *Server) { srv.Host = host })
-}
-
-// RemoveServer deletes a server; its console tokens stop working.
-func (s *Store) RemoveServer(id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.servers[id]; !ok {
-		return &NotFoundError{Kind: "server", ID: id}
-	}
-	delete(s.servers, id)
-	return nil
-}
-
 // CreateConsole checks that the server can give a console of the requested
 // type and issues a console token for it, in the order Nova checks:
 // the server is looked up (NotFoundError, also for another project's server
@@ -384,6 +271,7 @@ func (s *Store) CreateConsole(req ConsoleRequest) (ConsoleToken, error) {
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.advance(now)
 	e, ok := s.servers[req.ServerID]
 	if !ok || !req.AllProjects && e.ProjectID != req.ProjectID {
 		return ConsoleToken{}, &NotFoundError{Kind: "server", ID: req.ServerID}
@@ -475,6 +363,7 @@ func (s *Store) ConsoleToken(token string) (ConsoleToken, error) {
 	if err != nil {
 		return ConsoleToken{}, notFound
 	}
+	s.catchUp()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	t, ok := s.consoles[key]

@@ -1,0 +1,282 @@
+package state
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// serverEntry is a stored server.
+type serverEntry struct {
+	Server
+	seq   uint64 // creation order
+	pos   int    // index in its project's list
+	steps []step // the rest of the transition it is in, if any
+}
+
+// projectServers lists one project's servers, with their names beside
+// them so that a name filter scans contiguous memory and copies only what
+// matches.
+type projectServers struct {
+	entries []*serverEntry
+	names   []string
+}
+
+func (s *Store) insertServer(e *serverEntry) {
+	ps := s.byProject[e.ProjectID]
+	if ps == nil {
+		ps = &projectServers{}
+		s.byProject[e.ProjectID] = ps
+	}
+	e.pos = len(ps.entries)
+	ps.entries = append(ps.entries, e)
+	ps.names = append(ps.names, e.Name)
+	s.servers[e.ID] = e
+}
+
+func (s *Store) removeServer(e *serverEntry) {
+	ps := s.byProject[e.ProjectID]
+	last := len(ps.entries) - 1
+	moved := ps.entries[last]
+	ps.entries[e.pos], ps.names[e.pos] = moved, ps.names[last]
+	moved.pos = e.pos
+	ps.entries[last], ps.names[last] = nil, ""
+	ps.entries, ps.names = ps.entries[:last], ps.names[:last]
+	if last == 0 {
+		delete(s.byProject, e.ProjectID)
+	}
+	delete(s.servers, e.ID)
+}
+
+// AddServer adds a server and returns it as stored. An empty ID gets a
+// uuid4; an empty VMState means active (with PowerRunning when PowerState is
+// unset); Created and Updated are stamped from the clock. The project, and
+// the host when given, must exist. The server stays in its state until
+// changed: only servers created with CreateServer move on by themselves.
+func (s *Store) AddServer(srv Server) (Server, error) {
+	if srv.ID == "" {
+		srv.ID = uuid.NewString()
+	}
+	if srv.VMState == "" {
+		srv.VMState = VMActive
+		if srv.PowerState == PowerNoState {
+			srv.PowerState = PowerRunning
+		}
+	}
+	now := s.clock.Now()
+	srv.Created, srv.Updated = now, now
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(now)
+	if err := s.checkServer(srv); err != nil {
+		return Server{}, err
+	}
+	if _, ok := s.servers[srv.ID]; ok {
+		return Server{}, &ConflictError{Kind: "server", ID: srv.ID}
+	}
+	s.seq++
+	s.insertServer(&serverEntry{Server: srv, seq: s.seq})
+	return srv, nil
+}
+
+// checkServer validates a server against the model; s.mu is held.
+func (s *Store) checkServer(srv Server) error {
+	if !ValidUUID(srv.ID) {
+		return &InvalidError{Field: "id", Reason: quote(srv.ID) + " is not a lowercase dashed UUID"}
+	}
+	if _, ok := s.projects[srv.ProjectID]; !ok {
+		return &NotFoundError{Kind: "project", ID: srv.ProjectID}
+	}
+	if !ValidVMState(srv.VMState) {
+		return &InvalidError{Field: "vm_state", Reason: quote(string(srv.VMState)) + " is not a Nova vm_state"}
+	}
+	if srv.Host != "" {
+		if _, ok := s.hosts[srv.Host]; !ok {
+			return &NotFoundError{Kind: "host", ID: srv.Host}
+		}
+	}
+	return nil
+}
+
+// Server returns the server with the given id, of any project.
+func (s *Store) Server(id string) (Server, error) {
+	s.catchUp()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e, ok := s.servers[id]
+	if !ok {
+		return Server{}, &NotFoundError{Kind: "server", ID: id}
+	}
+	return e.Server, nil
+}
+
+// Servers returns every server, in the order they were added.
+func (s *Store) Servers() []Server {
+	s.catchUp()
+	s.mu.RLock()
+	entries := make([]serverEntry, 0, len(s.servers))
+	for _, e := range s.servers {
+		entries = append(entries, *e) // copied under the lock: UpdateServer writes e.Server
+	}
+	s.mu.RUnlock()
+	sort.Slice(entries, func(i, j int) bool { return entries[i].seq < entries[j].seq })
+	out := make([]Server, len(entries))
+	for i, e := range entries {
+		out[i] = e.Server
+	}
+	return out
+}
+
+// ServerFilter selects servers for ListServers.
+type ServerFilter struct {
+	// ProjectID limits the list to one project; "" lists every project's.
+	ProjectID string
+	// Name, when set, keeps servers whose name it matches anywhere
+	// (Python's re.search, as Nova's name filter).
+	Name *regexp.Regexp
+	// VMStates, when set, keep servers in one of them, and TaskStates,
+	// when set, servers in one of those: what a Nova status filter
+	// becomes (StatesOfStatus).
+	VMStates   []VMState
+	TaskStates []TaskState
+	// Marker, when set, starts the list after the server with that id.
+	Marker string
+	// Limit caps the number of servers returned; 0 means no cap.
+	Limit int
+}
+
+// ListServers returns the servers f selects, newest first (Nova's default
+// sort: created_at descending). Only the matching servers are copied; a
+// name filter scans the project's names without touching the servers.
+// A Marker that is not among the selected servers is a NotFoundError of
+// kind "marker".
+func (s *Store) ListServers(f ServerFilter) ([]Server, error) {
+	s.catchUp()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var matched []*serverEntry
+	scan := func(ps *projectServers) {
+		for i, name := range ps.names {
+			if f.Name != nil && !f.Name.MatchString(name) {
+				continue
+			}
+			e := ps.entries[i]
+			if f.VMStates != nil && !containsVM(f.VMStates, e.VMState) ||
+				f.TaskStates != nil && !containsTask(f.TaskStates, e.TaskState) {
+				continue
+			}
+			matched = append(matched, e)
+		}
+	}
+	if f.ProjectID != "" {
+		if ps := s.byProject[f.ProjectID]; ps != nil {
+			scan(ps)
+		}
+	} else {
+		for _, ps := range s.byProject {
+			scan(ps)
+		}
+	}
+	sort.Slice(matched, func(i, j int) bool { return matched[i].seq > matched[j].seq })
+	if f.Marker != "" {
+		found := false
+		for i, e := range matched {
+			if e.ID == f.Marker {
+				matched, found = matched[i+1:], true
+				break
+			}
+		}
+		if !found {
+			return nil, &NotFoundError{Kind: "marker", ID: f.Marker}
+		}
+	}
+	if f.Limit > 0 && len(matched) > f.Limit {
+		matched = matched[:f.Limit]
+	}
+	out := make([]Server, len(matched))
+	for i, e := range matched {
+		out[i] = e.Server
+	}
+	return out, nil
+}
+
+// StatesOfStatus is Nova's task_and_vm_state_from_status for one status
+// (case does not matter): the vm_states and task_states a server of that
+// status may be in. tasks is nil when the status does not depend on the
+// task (ACTIVE is any active server, even one rebooting). ok is false for
+// a status Nova does not know, whose list is empty.
+func StatesOfStatus(status string) (vms []VMState, tasks []TaskState, ok bool) {
+	anyTask := false
+	for vm, byTask := range statusMap {
+		for task, st := range byTask {
+			if !strings.EqualFold(st, strings.TrimSpace(status)) {
+				continue
+			}
+			if !containsVM(vms, vm) {
+				vms = append(vms, vm)
+			}
+			if task == "" {
+				anyTask = true
+			} else if !containsTask(tasks, task) {
+				tasks = append(tasks, task)
+			}
+		}
+	}
+	if anyTask {
+		tasks = nil
+	}
+	return vms, tasks, len(vms) > 0
+}
+
+// UpdateServer changes a server in place: fn gets a copy to edit, and the
+// edit is kept only if the result is still valid (same id, known project
+// and host, a Nova vm_state). Updated is stamped from the clock. A
+// transition the server was in is abandoned: the edit decides its state.
+func (s *Store) UpdateServer(id string, fn func(*Server)) (Server, error) {
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(now)
+	e, ok := s.servers[id]
+	if !ok {
+		return Server{}, &NotFoundError{Kind: "server", ID: id}
+	}
+	srv := e.Server
+	fn(&srv)
+	if srv.ID != id {
+		return Server{}, &InvalidError{Field: "id", Reason: "a server's id cannot change"}
+	}
+	if err := s.checkServer(srv); err != nil {
+		return Server{}, err
+	}
+	srv.Updated = now
+	if srv.ProjectID != e.ProjectID || srv.Name != e.Name {
+		s.removeServer(e)
+		e.Server = srv
+		s.insertServer(e)
+	}
+	e.Server = srv
+	e.steps = nil
+	return srv, nil
+}
+
+// SetServerHost moves a server to host; "" leaves it without one.
+func (s *Store) SetServerHost(id, host string) (Server, error) {
+	return s.UpdateServer(id, func(srv *Server) { srv.Host = host })
+}
+
+// RemoveServer deletes a server at once; its console tokens stop working.
+func (s *Store) RemoveServer(id string) error {
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(now)
+	e, ok := s.servers[id]
+	if !ok {
+		return &NotFoundError{Kind: "server", ID: id}
+	}
+	s.removeServer(e)
+	return nil
+}
