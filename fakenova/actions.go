@@ -42,6 +42,10 @@ func (n *Nova) registerActions() {
 		lc := lc
 		n.actions[lc.action] = &serverAction{name: lc.action, op: lc.op, serve: func(c *call) { n.serveLegacyConsole(c, lc) }}
 	}
+	for _, spec := range serverActions {
+		spec := spec
+		n.actions[spec.action] = &serverAction{name: spec.action, op: spec.op, serve: func(c *call) { n.serveServerAction(c, spec) }}
+	}
 	n.actions["os-getRDPConsole"] = &serverAction{name: "os-getRDPConsole", op: "getRDPConsole", serve: n.serveRDPConsole}
 }
 

@@ -179,7 +179,7 @@ func TestGetVNCConsoleErrorMatrix(t *testing.T) {
 		{"unsupported content type", action(p, f.active.ID), with("Content-Type", "text/xml"), vnc("novnc"), 415, "badMediaType", "Unsupported Content-Type"},
 		// 501: the seed's "vnc console isn't implemented".
 		{"bare-metal host", action(p, f.metal.ID), with(), vnc("novnc"), 501, "notImplemented", "The requested functionality is not supported."},
-		{"an action the fake lacks", action(p, f.active.ID), with(), `{"os-stop": null}`, 501, "notImplemented", "novastub does not implement the server action os-stop."},
+		{"an action the fake lacks", action(p, f.active.ID), with(), `{"lock": null}`, 501, "notImplemented", "novastub does not implement the server action lock."},
 	}
 	for _, row := range rows {
 		t.Run(row.name, func(t *testing.T) {

@@ -11,6 +11,12 @@ import (
 func (n *Nova) routes() []*route {
 	return []*route{
 		{op: "showVersion", method: http.MethodGet, path: "/", serve: n.serveShowVersion},
+		{op: "createServer", method: http.MethodPost, path: "/servers", serve: n.serveCreateServer},
+		{op: "listServers", method: http.MethodGet, path: "/servers", serve: n.serveListServers},
+		// Also GET /servers/detail (listServersDetailed): httprouter cannot
+		// route a static segment beside a parameter.
+		{op: "showServer", method: http.MethodGet, path: "/servers/:server_id", serve: n.serveShowServer},
+		{op: "deleteServer", method: http.MethodDelete, path: "/servers/:server_id", serve: n.serveDeleteServer},
 		{method: http.MethodPost, path: "/servers/:server_id/action", action: true},
 		{op: "createConsole", method: http.MethodPost, path: "/servers/:server_id/remote-consoles", serve: n.serveCreateConsole},
 		{op: "showConsoleConnectionInfo", method: http.MethodGet, path: "/os-console-auth-tokens/:console_token", serve: n.serveShowConsoleToken},

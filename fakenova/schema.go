@@ -8,11 +8,14 @@ import (
 
 // schema is the part of JSON Schema (draft 4) that Nova's request schemas
 // use here, checked in the order jsonschema checks the keywords of Nova's
-// schema dicts: type, enum, properties, required, additionalProperties.
-// The first error found is the one reported, as Nova reports it.
+// schema dicts: type, enum, minLength, maxLength, properties, required,
+// additionalProperties. The first error found is the one reported, as Nova
+// reports it.
 type schema struct {
-	typ          string // "object", "string" or "" for any
+	types        []string // JSON types: "object", "string", "integer", "array"; none for any
 	enum         []string
+	minLength    int
+	maxLength    int // 0 for none
 	properties   []property
 	required     []string
 	noAdditional bool
@@ -26,7 +29,7 @@ type property struct {
 // object returns an object schema with the given properties, all required,
 // and no additional properties: the shape of every console request.
 func object(props ...property) *schema {
-	s := &schema{typ: "object", properties: props, noAdditional: true}
+	s := &schema{types: []string{"object"}, properties: props, noAdditional: true}
 	for _, p := range props {
 		s.required = append(s.required, p.name)
 	}
@@ -34,7 +37,13 @@ func object(props ...property) *schema {
 }
 
 // enum returns a string schema that accepts the given values.
-func enum(values ...string) *schema { return &schema{typ: "string", enum: values} }
+func enum(values ...string) *schema { return &schema{types: []string{"string"}, enum: values} }
+
+// anything is a schema that accepts any value.
+var anything = &schema{}
+
+// typed returns a schema of the given JSON types.
+func typed(types ...string) *schema { return &schema{types: types} }
 
 // prop names a property.
 func prop(name string, s *schema) property { return property{name, s} }
@@ -72,18 +81,22 @@ func (s *schema) check(v pyjson.Value, relaxed bool) *validationError {
 	fail := func(msg string) *validationError {
 		return &validationError{instance: v, message: msg}
 	}
-	switch s.typ {
-	case "object":
-		if v.Kind != pyjson.Object {
-			return fail(v.Repr() + " is not of type 'object'")
-		}
-	case "string":
-		if v.Kind != pyjson.String {
-			return fail(v.Repr() + " is not of type 'string'")
-		}
+	if len(s.types) > 0 && !isType(v, s.types) {
+		return fail(v.Repr() + " is not of type " + strings.TrimSuffix(strings.TrimPrefix(reprList(s.types), "["), "]"))
 	}
 	if s.enum != nil && !contains(s.enum, v) {
 		return fail(v.Repr() + " is not one of " + reprList(s.enum))
+	}
+	if v.Kind == pyjson.String {
+		n, _ := v.Len()
+		switch {
+		case n < s.minLength && s.minLength == 1:
+			return fail(v.Repr() + " should be non-empty") // jsonschema 4.21 and later
+		case n < s.minLength:
+			return fail(v.Repr() + " is too short")
+		case s.maxLength > 0 && n > s.maxLength:
+			return fail(v.Repr() + " is too long")
+		}
 	}
 	if v.Kind != pyjson.Object {
 		return nil
@@ -120,6 +133,22 @@ func (s *schema) check(v pyjson.Value, relaxed bool) *validationError {
 func (s *schema) hasProperty(name string) bool {
 	for _, p := range s.properties {
 		if p.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// isType is jsonschema's type check (draft 4): a bool is no integer.
+func isType(v pyjson.Value, types []string) bool {
+	for _, t := range types {
+		switch {
+		case t == "object" && v.Kind == pyjson.Object,
+			t == "string" && v.Kind == pyjson.String,
+			t == "array" && v.Kind == pyjson.Array,
+			t == "integer" && v.Kind == pyjson.Int,
+			t == "boolean" && v.Kind == pyjson.Bool,
+			t == "null" && v.Kind == pyjson.Null:
 			return true
 		}
 	}

@@ -1,0 +1,543 @@
+package fakenova
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/novastub/novastub/fakenova/internal/pyjson"
+	"github.com/novastub/novastub/state"
+)
+
+// The servers API: create, list, show and delete, and the actions that
+// move a server through Nova's state machine
+// (nova/api/openstack/compute/servers.py, views/servers.py and the action
+// controllers). Server bodies carry the fields of the request's
+// microversion that the model can fill.
+
+// Nova's messages for the servers API.
+const (
+	msgLimitNotInteger = "limit param must be an integer"
+	msgLimitNegative   = "limit param must be positive"
+)
+
+func msgPolicy(rule string) string {
+	return "Policy doesn't allow os_compute_api:" + rule + " to be performed."
+}
+
+func msgMarkerNotFound(marker string) string { return "marker [" + marker + "] not found" }
+
+func msgAllTenants(v string) string {
+	return "Invalid input received: Unrecognized value '" + v +
+		"', acceptable values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'"
+}
+
+// maxListLimit is Nova's [api] max_limit: a page holds at most this many
+// servers, and a full page links to the next.
+const maxListLimit = 1000
+
+// Nova's default policies (nova/policies/*.py) for the servers API, by the
+// role they need: reading takes any role of the project, changing takes
+// member, and these take admin.
+var adminOnlyRules = map[string]bool{
+	"os-shelve:shelve_offload":             true,
+	"servers:index:get_all_tenants":        true,
+	"servers:detail:get_all_tenants":       true,
+	"os-extended-server-attributes":        true,
+	"servers:show:host_status":             true,
+	"servers:create:forced_host":           true,
+	"servers:create:requested_destination": true,
+}
+
+// allowed reports whether the caller passes Nova's default rule: admin
+// always; otherwise member for changes, any of reader, member for reads.
+func allowed(c *call, rule string, read bool) bool {
+	switch {
+	case c.isAdmin():
+		return true
+	case adminOnlyRules[rule]:
+		return false
+	case read:
+		return c.identity.HasRole("reader") || c.identity.HasRole("member")
+	}
+	return c.identity.HasRole("member")
+}
+
+// createServerSchema is Nova's servers create schema
+// (nova/api/openstack/compute/schemas/servers.py) as far as the model goes:
+// name and flavorRef checked as Nova does, networks required from 2.37, the
+// other properties Nova knows accepted as they come.
+func createServerSchema(v Microversion) *schema {
+	server := &schema{types: []string{"object"}, noAdditional: true, required: []string{"name", "flavorRef"}}
+	server.properties = []property{
+		prop("name", &schema{types: []string{"string"}, minLength: 1, maxLength: 255}),
+		prop("imageRef", typed("string")),
+		prop("flavorRef", &schema{types: []string{"string", "integer"}, minLength: 1}),
+		prop("adminPass", typed("string")),
+		prop("metadata", typed("object")),
+		prop("networks", anything),
+	}
+	for _, name := range []string{"OS-DCF:diskConfig", "accessIPv4", "accessIPv6", "personality",
+		"availability_zone", "block_device_mapping", "block_device_mapping_v2", "config_drive",
+		"key_name", "min_count", "max_count", "return_reservation_id", "security_groups", "user_data"} {
+		server.properties = append(server.properties, prop(name, anything))
+	}
+	later := []struct {
+		from Microversion
+		name string
+	}{{Microversion{2, 19}, "description"}, {Microversion{2, 52}, "tags"},
+		{Microversion{2, 63}, "trusted_image_certificates"}, {Microversion{2, 74}, "host"},
+		{Microversion{2, 74}, "hypervisor_hostname"}, {Microversion{2, 90}, "hostname"}}
+	for _, l := range later {
+		if !v.Less(l.from) {
+			server.properties = append(server.properties, prop(l.name, anything))
+		}
+	}
+	if !v.Less(Microversion{2, 37}) {
+		server.required = append(server.required, "networks")
+	}
+	return &schema{types: []string{"object"}, noAdditional: true, required: []string{"server"},
+		properties: []property{prop("server", server), prop("os:scheduler_hints", typed("object")),
+			prop("OS-SCH-HNT:scheduler_hints", typed("object"))}}
+}
+
+// serveCreateServer is POST /servers: 202 with the new server's id, links
+// and admin password; the server builds on the clock.
+func (n *Nova) serveCreateServer(c *call) {
+	if verr := createServerSchema(c.version).validate(c.body, c.legacy); verr != nil {
+		c.fault(http.StatusBadRequest, verr.Message())
+		return
+	}
+	if !allowed(c, "servers:create", false) {
+		c.fault(http.StatusForbidden, msgPolicy("servers:create"))
+		return
+	}
+	args, _ := c.body.Get("server")
+	name, _ := args.Get("name")
+	image, _ := args.Get("imageRef")
+	flavor, _ := args.Get("flavorRef")
+	srv, err := n.store.CreateServer(state.ServerRequest{Name: name.Text, ProjectID: c.projectID(),
+		UserID: c.identity.UserID, ImageID: image.Text, FlavorID: flavor.Text})
+	if err != nil {
+		c.fault(http.StatusInternalServerError, msgServerError)
+		return
+	}
+	links := n.serverLinks(c, srv.ID)
+	c.Header().Set("Location", links[0])
+	doc := pyjson.Obj(pyjson.M("server", pyjson.Obj(
+		pyjson.M("id", pyjson.Str(srv.ID)),
+		pyjson.M("links", linkList(links)),
+		pyjson.M("OS-DCF:diskConfig", pyjson.Str("MANUAL")),
+		pyjson.M("security_groups", pyjson.Arr(pyjson.Obj(pyjson.M("name", pyjson.Str("default"))))),
+		pyjson.M("adminPass", pyjson.Str(adminPassword())),
+	)))
+	c.out = pyjson.AppendValue(c.out, doc)
+	c.reply(http.StatusAccepted)
+}
+
+// adminPassword is a random password as Nova's generate_password makes
+// them: 12 characters without look-alikes.
+func adminPassword() string {
+	const symbols = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	for i := range b {
+		b[i] = symbols[int(b[i])%len(symbols)]
+	}
+	return string(b[:])
+}
+
+// serveListServers is GET /servers ({"servers": [{id, links, name}]}).
+func (n *Nova) serveListServers(c *call) { n.listServers(c, false) }
+
+// serveShowServer is GET /servers/{server_id}, and GET /servers/detail,
+// which httprouter cannot route beside a parameter.
+func (n *Nova) serveShowServer(c *call) {
+	id := c.params.ByName("server_id")
+	if id == "detail" {
+		c.op = "listServersDetailed"
+		n.listServers(c, true)
+		return
+	}
+	srv, ok := n.visibleServer(c, id)
+	if !ok {
+		return
+	}
+	if !allowed(c, "servers:show", true) {
+		c.fault(http.StatusForbidden, msgPolicy("servers:show"))
+		return
+	}
+	c.out = pyjson.AppendValue(c.out, pyjson.Obj(pyjson.M("server", n.serverView(c, srv))))
+	c.reply(http.StatusOK)
+}
+
+// visibleServer looks a server up as Nova's common.get_instance does for
+// the caller (a non-admin sees only its project's), answering 404 when it
+// cannot.
+func (n *Nova) visibleServer(c *call, id string) (state.Server, bool) {
+	srv, err := n.store.Server(id)
+	if err != nil || !c.isAdmin() && srv.ProjectID != c.projectID() {
+		c.fault(http.StatusNotFound, msgInstanceNotFound(id))
+		return state.Server{}, false
+	}
+	return srv, true
+}
+
+// listServers answers GET /servers and /servers/detail with Nova's filters
+// that clients use: name (a regular expression, searched), status,
+// all_tenants (admin), limit and marker; newest first, at most 1000 a page.
+func (n *Nova) listServers(c *call, detail bool) {
+	rule := "servers:index"
+	if detail {
+		rule = "servers:detail"
+	}
+	if !allowed(c, rule, true) {
+		c.fault(http.StatusForbidden, msgPolicy(rule))
+		return
+	}
+	q := c.r.URL.Query()
+	filter := state.ServerFilter{ProjectID: c.projectID(), Limit: maxListLimit}
+	if values, ok := q["all_tenants"]; ok {
+		all, valid := parseAllTenants(values[len(values)-1])
+		if !valid {
+			c.fault(http.StatusBadRequest, msgAllTenants(values[len(values)-1]))
+			return
+		}
+		if all {
+			if !allowed(c, rule+":get_all_tenants", true) {
+				c.fault(http.StatusForbidden, msgPolicy(rule+":get_all_tenants"))
+				return
+			}
+			filter.ProjectID = ""
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		limit, err := strconv.Atoi(v)
+		switch {
+		case err != nil:
+			c.fault(http.StatusBadRequest, msgLimitNotInteger)
+			return
+		case limit < 0:
+			c.fault(http.StatusBadRequest, msgLimitNegative)
+			return
+		case limit < maxListLimit:
+			filter.Limit = limit
+		}
+	}
+	filter.Marker = q.Get("marker")
+	if name := q.Get("name"); name != "" {
+		re, err := regexp.Compile(name)
+		if err != nil {
+			// Nova hands the pattern to the database; one that does not
+			// compile matches nothing here.
+			re = regexp.MustCompile(`[^\s\S]`)
+		}
+		filter.Name = re
+	}
+	if status, ok := q["status"]; ok {
+		vms, tasks, known := state.StatesOfStatus(status[len(status)-1])
+		if !known {
+			// Nova answers an empty list for a status it does not know.
+			c.out = append(c.out, `{"servers": []}`...)
+			c.reply(http.StatusOK)
+			return
+		}
+		filter.VMStates, filter.TaskStates = vms, tasks
+	}
+	servers, err := n.store.ListServers(filter)
+	if err != nil {
+		c.fault(http.StatusBadRequest, msgMarkerNotFound(filter.Marker))
+		return
+	}
+	items := make([]pyjson.Value, len(servers))
+	for i, srv := range servers {
+		if detail {
+			items[i] = n.serverView(c, srv)
+		} else {
+			items[i] = pyjson.Obj(
+				pyjson.M("id", pyjson.Str(srv.ID)),
+				pyjson.M("links", linkList(n.serverLinks(c, srv.ID))),
+				pyjson.M("name", pyjson.Str(srv.Name)))
+		}
+	}
+	doc := []pyjson.Member{pyjson.M("servers", pyjson.Arr(items...))}
+	if len(servers) > 0 && len(servers) == filter.Limit {
+		next := n.collectionURL(c, c.r.URL.Path[strings.LastIndex(c.r.URL.Path, "/servers"):])
+		q.Set("limit", strconv.Itoa(filter.Limit))
+		q.Set("marker", servers[len(servers)-1].ID)
+		doc = append(doc, pyjson.M("servers_links", pyjson.Arr(link("next", next+"?"+q.Encode()))))
+	}
+	c.out = pyjson.AppendValue(c.out, pyjson.Obj(doc...))
+	c.reply(http.StatusOK)
+}
+
+// parseAllTenants is oslo's bool_from_string(strict=True), with Nova's
+// reading of a bare all_tenants (no value) as true.
+func parseAllTenants(v string) (all, valid bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "1", "t", "true", "on", "y", "yes":
+		return true, true
+	case "0", "f", "false", "off", "n", "no":
+		return false, true
+	}
+	return false, false
+}
+
+// serveDeleteServer is DELETE /servers/{server_id}: 204; the server goes
+// through task_state deleting on the clock.
+func (n *Nova) serveDeleteServer(c *call) {
+	id := c.params.ByName("server_id")
+	if _, ok := n.visibleServer(c, id); !ok {
+		return
+	}
+	if !allowed(c, "servers:delete", false) {
+		c.fault(http.StatusForbidden, msgPolicy("servers:delete"))
+		return
+	}
+	n.startAction(c, id, state.ActionDelete, "delete", http.StatusNoContent)
+}
+
+// serverActionSpec is one of the actions of POST /servers/{id}/action that
+// move the state machine.
+type serverActionSpec struct {
+	action string // the body's key
+	op     string
+	rule   string // the policy rule, under os_compute_api:
+	name   string // the action as Nova's 409 names it
+	model  state.Action
+	schema *schema // nil: Nova does not validate the body
+}
+
+var serverActions = []serverActionSpec{
+	{"os-start", "startServer", "servers:start", "start", state.ActionStart, nil},
+	{"os-stop", "stopServer", "servers:stop", "stop", state.ActionStop, nil},
+	{"pause", "pauseServer", "os-pause-server:pause", "pause", state.ActionPause, nil},
+	{"unpause", "unpauseServer", "os-pause-server:unpause", "unpause", state.ActionUnpause, nil},
+	{"suspend", "suspendServer", "os-suspend-server:suspend", "suspend", state.ActionSuspend, nil},
+	{"resume", "resumeServer", "os-suspend-server:resume", "resume", state.ActionResume, nil},
+	{"shelve", "shelveServer", "os-shelve:shelve", "shelve", state.ActionShelve, nil},
+	{"shelveOffload", "shelveOffloadServer", "os-shelve:shelve_offload", "shelveOffload", state.ActionShelveOffload, nil},
+	{"unshelve", "unshelveServer", "os-shelve:unshelve", "unshelve", state.ActionUnshelve, nil},
+	{"reboot", "rebootServer", "servers:reboot", "reboot", state.ActionReboot,
+		object(prop("reboot", object(prop("type", enum("HARD", "Hard", "hard", "SOFT", "Soft", "soft")))))},
+}
+
+// serveServerAction runs one of serverActions: the lookup, the policy with
+// the server as target, then the state machine's check; 202.
+func (n *Nova) serveServerAction(c *call, spec serverActionSpec) {
+	if spec.schema != nil {
+		if verr := spec.schema.validate(c.body, c.legacy); verr != nil {
+			c.fault(http.StatusBadRequest, verr.Message())
+			return
+		}
+	}
+	id := c.params.ByName("server_id")
+	if _, ok := n.visibleServer(c, id); !ok {
+		return
+	}
+	if !allowed(c, spec.rule, false) {
+		c.fault(http.StatusForbidden, msgPolicy(spec.rule))
+		return
+	}
+	action := spec.model
+	if spec.schema != nil {
+		args, _ := c.body.Get(spec.action)
+		if typ, _ := args.Get("type"); strings.EqualFold(typ.Text, "HARD") {
+			action = state.ActionHardReboot
+		}
+	}
+	n.startAction(c, id, action, spec.name, http.StatusAccepted)
+}
+
+// startAction moves the server and answers code, or Nova's 409 for a state
+// that forbids the action.
+func (n *Nova) startAction(c *call, id string, action state.Action, name string, code int) {
+	_, err := n.store.StartAction(id, action)
+	var invalid *state.InvalidStateError
+	switch {
+	case errors.As(err, &invalid):
+		c.fault(http.StatusConflict, msgInvalidState(name, id, invalid.Attr, invalid.State))
+		return
+	case err != nil:
+		c.fault(http.StatusNotFound, msgInstanceNotFound(id))
+		return
+	}
+	c.reply(code)
+}
+
+// serverView is Nova's detailed view of a server (views/servers.py show)
+// at the request's microversion.
+func (n *Nova) serverView(c *call, srv state.Server) pyjson.Value {
+	v := c.version
+	at := func(from Microversion) bool { return !v.Less(from) }
+	status := srv.Status()
+	m := []pyjson.Member{
+		pyjson.M("id", pyjson.Str(srv.ID)),
+		pyjson.M("name", pyjson.Str(srv.Name)),
+		pyjson.M("status", pyjson.Str(status)),
+		pyjson.M("tenant_id", pyjson.Str(srv.ProjectID)),
+		pyjson.M("user_id", pyjson.Str(srv.UserID)),
+		pyjson.M("metadata", pyjson.Obj()),
+		pyjson.M("hostId", pyjson.Str(hostID(srv))),
+		pyjson.M("image", n.imageView(c, srv)),
+		pyjson.M("flavor", n.flavorView(c, srv)),
+		pyjson.M("created", pyjson.Str(isoTime(srv.Created))),
+		pyjson.M("updated", pyjson.Str(isoTime(srv.Updated))),
+		pyjson.M("addresses", pyjson.Obj()),
+		pyjson.M("accessIPv4", pyjson.Str("")),
+		pyjson.M("accessIPv6", pyjson.Str("")),
+		pyjson.M("links", linkList(n.serverLinks(c, srv.ID))),
+		pyjson.M("OS-DCF:diskConfig", pyjson.Str("MANUAL")),
+	}
+	if srv.Fault != "" && (status == "ERROR" || status == "DELETED") {
+		m = append(m, pyjson.M("fault", pyjson.Obj(
+			pyjson.M("code", pyjson.IntValue(500)),
+			pyjson.M("created", pyjson.Str(isoTime(srv.Updated))),
+			pyjson.M("message", pyjson.Str(srv.Fault)))))
+	}
+	switch status {
+	case "ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING":
+		m = append(m, pyjson.M("progress", pyjson.IntValue(0)))
+	}
+	m = append(m,
+		pyjson.M("OS-EXT-AZ:availability_zone", pyjson.Str("nova")),
+		pyjson.M("config_drive", pyjson.Str("")),
+		pyjson.M("key_name", pyjson.NullValue),
+		pyjson.M("OS-SRV-USG:launched_at", nullableTime(srv.LaunchedAt)),
+		pyjson.M("OS-SRV-USG:terminated_at", pyjson.NullValue),
+		pyjson.M("security_groups", pyjson.Arr(pyjson.Obj(pyjson.M("name", pyjson.Str("default"))))),
+		pyjson.M("os-extended-volumes:volumes_attached", pyjson.Arr()),
+		pyjson.M("OS-EXT-STS:task_state", nullableString(string(srv.TaskState))),
+		pyjson.M("OS-EXT-STS:vm_state", pyjson.Str(string(srv.VMState))),
+		pyjson.M("OS-EXT-STS:power_state", pyjson.IntValue(int64(srv.PowerState))),
+	)
+	if allowed(c, "os-extended-server-attributes", true) {
+		m = append(m,
+			pyjson.M("OS-EXT-SRV-ATTR:host", nullableString(srv.Host)),
+			pyjson.M("OS-EXT-SRV-ATTR:instance_name", pyjson.Str("instance-"+srv.ID[:8])),
+			pyjson.M("OS-EXT-SRV-ATTR:hypervisor_hostname", nullableString(srv.Host)))
+	}
+	if at(Microversion{2, 9}) {
+		m = append(m, pyjson.M("locked", pyjson.BoolValue(false)))
+	}
+	if at(Microversion{2, 16}) && allowed(c, "servers:show:host_status", true) {
+		m = append(m, pyjson.M("host_status", pyjson.Str(hostStatus(srv))))
+	}
+	if at(Microversion{2, 19}) {
+		m = append(m, pyjson.M("description", pyjson.NullValue))
+	}
+	if at(Microversion{2, 26}) {
+		m = append(m, pyjson.M("tags", pyjson.Arr()))
+	}
+	if at(Microversion{2, 63}) {
+		m = append(m, pyjson.M("trusted_image_certificates", pyjson.NullValue))
+	}
+	if at(Microversion{2, 71}) {
+		m = append(m, pyjson.M("server_groups", pyjson.Arr()))
+	}
+	if at(Microversion{2, 73}) {
+		m = append(m, pyjson.M("locked_reason", pyjson.NullValue))
+	}
+	if at(Microversion{2, 96}) {
+		m = append(m, pyjson.M("pinned_availability_zone", pyjson.NullValue))
+	}
+	return pyjson.Obj(m...)
+}
+
+// imageView is the server's image: its id and bookmark link, or "" for a
+// server booted from a volume.
+func (n *Nova) imageView(c *call, srv state.Server) pyjson.Value {
+	if srv.ImageID == "" {
+		return pyjson.Str("")
+	}
+	return pyjson.Obj(pyjson.M("id", pyjson.Str(srv.ImageID)),
+		pyjson.M("links", pyjson.Arr(link("bookmark", n.bookmarkURL(c, "images", srv.ImageID)))))
+}
+
+// flavorView is the server's flavor: id and link before 2.47, from 2.47 the
+// flavor's own description (the model knows only the name it was created
+// with, and gives the smallest of sizes).
+func (n *Nova) flavorView(c *call, srv state.Server) pyjson.Value {
+	if c.version.Less(Microversion{2, 47}) {
+		return pyjson.Obj(pyjson.M("id", pyjson.Str(srv.FlavorID)),
+			pyjson.M("links", pyjson.Arr(link("bookmark", n.bookmarkURL(c, "flavors", srv.FlavorID)))))
+	}
+	return pyjson.Obj(
+		pyjson.M("vcpus", pyjson.IntValue(1)), pyjson.M("ram", pyjson.IntValue(512)),
+		pyjson.M("disk", pyjson.IntValue(1)), pyjson.M("ephemeral", pyjson.IntValue(0)),
+		pyjson.M("swap", pyjson.IntValue(0)), pyjson.M("original_name", pyjson.Str(srv.FlavorID)))
+}
+
+// hostID is Nova's hostId: sha224 of the project id and host, so that a
+// project can tell its servers apart by host without learning the host.
+func hostID(srv state.Server) string {
+	if srv.Host == "" {
+		return ""
+	}
+	sum := sha256.Sum224([]byte(srv.ProjectID + srv.Host))
+	return hex.EncodeToString(sum[:])
+}
+
+// hostStatus is the 2.16 host_status: UP for a server on a host, "" for
+// one without.
+func hostStatus(srv state.Server) string {
+	if srv.Host == "" {
+		return ""
+	}
+	return "UP"
+}
+
+// serverLinks are a server's self and bookmark links. Nova puts the project
+// id in them only when the request's URL has it.
+func (n *Nova) serverLinks(c *call, id string) []string {
+	return []string{n.collectionURL(c, "/servers/"+id), n.bookmarkURL(c, "servers", id)}
+}
+
+// collectionURL is base/v2.1[/project]/path for the request's API root.
+func (n *Nova) collectionURL(c *call, path string) string {
+	root := "/v2.1"
+	if c.legacy {
+		root = "/v2"
+	}
+	if c.urlProject != "" {
+		root += "/" + c.urlProject
+	}
+	return n.baseURL(c.r) + root + path
+}
+
+// bookmarkURL is the versionless link Nova gives as "bookmark".
+func (n *Nova) bookmarkURL(c *call, collection, id string) string {
+	project := ""
+	if c.urlProject != "" {
+		project = "/" + c.urlProject
+	}
+	return n.baseURL(c.r) + project + "/" + collection + "/" + url.PathEscape(id)
+}
+
+func linkList(links []string) pyjson.Value {
+	return pyjson.Arr(link("self", links[0]), link("bookmark", links[1]))
+}
+
+// isoTime is Nova's utils.isotime: seconds, UTC, "Z".
+func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+func nullableTime(t time.Time) pyjson.Value {
+	if t.IsZero() {
+		return pyjson.NullValue
+	}
+	return pyjson.Str(t.UTC().Format("2006-01-02T15:04:05.000000"))
+}
+
+func nullableString(s string) pyjson.Value {
+	if s == "" {
+		return pyjson.NullValue
+	}
+	return pyjson.Str(s)
+}
