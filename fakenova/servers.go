@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -232,15 +231,9 @@ func (n *Nova) listServers(c *call, detail bool) {
 		}
 	}
 	filter.Marker = q.Get("marker")
-	if name := q.Get("name"); name != "" {
-		re, err := regexp.Compile(name)
-		if err != nil {
-			// Nova hands the pattern to the database; one that does not
-			// compile matches nothing here.
-			re = regexp.MustCompile(`[^\s\S]`)
-		}
-		filter.Name = re
-	}
+	// Nova hands the pattern to the database; one that does not compile
+	// matches nothing here.
+	filter.Name = q.Get("name")
 	if status, ok := q["status"]; ok {
 		vms, tasks, known := state.StatesOfStatus(status[len(status)-1])
 		if !known {

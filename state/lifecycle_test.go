@@ -2,7 +2,6 @@ package state_test
 
 import (
 	"errors"
-	"regexp"
 	"testing"
 	"time"
 
@@ -177,9 +176,20 @@ func TestListServers(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"web-10", "db-1", "web-2", "web-1"}, names(all), "newest first")
 
-	web1, err := st.ListServers(state.ServerFilter{ProjectID: p, Name: regexp.MustCompile("web-1")})
+	web1, err := st.ListServers(state.ServerFilter{ProjectID: p, Name: "web-1"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"web-10", "web-1"}, names(web1), "a regular expression, searched")
+	for pattern, want := range map[string][]string{
+		"^web":      {"web-10", "web-2", "web-1"},
+		"1$":        {"db-1", "web-1"},
+		"^web-1$":   {"web-1"},
+		"web-[12]$": {"web-2", "web-1"},
+		"(":         nil, // does not compile: matches nothing
+	} {
+		got, err := st.ListServers(state.ServerFilter{ProjectID: p, Name: pattern})
+		require.NoError(t, err)
+		assert.Equal(t, want, names(got), pattern)
+	}
 
 	vms, tasks, ok := state.StatesOfStatus("shutoff")
 	require.True(t, ok)
@@ -196,7 +206,7 @@ func TestListServers(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"web-2"}, names(stopped))
 
-	everyone, err := st.ListServers(state.ServerFilter{Name: regexp.MustCompile("^web-1$")})
+	everyone, err := st.ListServers(state.ServerFilter{Name: "^web-1$"})
 	require.NoError(t, err)
 	assert.Len(t, everyone, 2)
 
@@ -210,7 +220,7 @@ func TestListServers(t *testing.T) {
 	_, err = st.UpdateServer(ids[2], func(s *state.Server) { s.Name = "web-3" })
 	require.NoError(t, err)
 	require.NoError(t, st.RemoveServer(ids[0]))
-	all, err = st.ListServers(state.ServerFilter{ProjectID: p, Name: regexp.MustCompile("web")})
+	all, err = st.ListServers(state.ServerFilter{ProjectID: p, Name: "web"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"web-10", "web-3", "web-2"}, names(all))
 }

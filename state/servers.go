@@ -133,9 +133,10 @@ func (s *Store) Servers() []Server {
 type ServerFilter struct {
 	// ProjectID limits the list to one project; "" lists every project's.
 	ProjectID string
-	// Name, when set, keeps servers whose name it matches anywhere
-	// (Python's re.search, as Nova's name filter).
-	Name *regexp.Regexp
+	// Name, when set, is a regular expression that keeps the servers whose
+	// name it matches anywhere (re.search, as Nova's name filter). A
+	// pattern that does not compile matches nothing.
+	Name string
 	// VMStates, when set, keep servers in one of them, and TaskStates,
 	// when set, servers in one of those: what a Nova status filter
 	// becomes (StatesOfStatus).
@@ -153,13 +154,14 @@ type ServerFilter struct {
 // A Marker that is not among the selected servers is a NotFoundError of
 // kind "marker".
 func (s *Store) ListServers(f ServerFilter) ([]Server, error) {
+	match := nameMatcher(f.Name)
 	s.catchUp()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var matched []*serverEntry
 	scan := func(ps *projectServers) {
 		for i, name := range ps.names {
-			if f.Name != nil && !f.Name.MatchString(name) {
+			if match != nil && !match(name) {
 				continue
 			}
 			e := ps.entries[i]
@@ -200,6 +202,38 @@ func (s *Store) ListServers(f ServerFilter) ([]Server, error) {
 		out[i] = e.Server
 	}
 	return out, nil
+}
+
+// nameMatcher returns the test of a name filter: a plain comparison for a
+// literal pattern (with ^ and $ anchors or not), the regular expression
+// otherwise; nil for no filter.
+func nameMatcher(pattern string) func(string) bool {
+	if pattern == "" {
+		return nil
+	}
+	lit, start, end := pattern, false, false
+	if strings.HasPrefix(lit, "^") {
+		lit, start = lit[1:], true
+	}
+	if strings.HasSuffix(lit, "$") && !strings.HasSuffix(lit, `\$`) {
+		lit, end = lit[:len(lit)-1], true
+	}
+	if regexp.QuoteMeta(lit) == lit {
+		switch {
+		case start && end:
+			return func(name string) bool { return name == lit }
+		case start:
+			return func(name string) bool { return strings.HasPrefix(name, lit) }
+		case end:
+			return func(name string) bool { return strings.HasSuffix(name, lit) }
+		}
+		return func(name string) bool { return strings.Contains(name, lit) }
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return func(string) bool { return false }
+	}
+	return re.MatchString
 }
 
 // StatesOfStatus is Nova's task_and_vm_state_from_status for one status
