@@ -30,14 +30,15 @@ type call struct {
 	versionText string
 	identity    *middleware.Identity
 
-	op   string       // the operation, once known
-	body pyjson.Value // the decoded body; Kind Null for none
-	raw  bytes.Buffer // the body as read
-	out  []byte       // the response body being built
+	op      string       // the operation, once known
+	body    pyjson.Value // the decoded body; Kind Null for none
+	raw     bytes.Buffer // the body as read
+	out     []byte       // the response body being built
+	scratch []byte       // a buffer for pieces of it
 }
 
 func (c *call) reset() {
-	*c = call{nova: c.nova, raw: c.raw, out: c.out[:0]}
+	*c = call{nova: c.nova, raw: c.raw, out: c.out[:0], scratch: c.scratch[:0]}
 	c.raw.Reset()
 }
 
@@ -88,7 +89,7 @@ func (c *call) reply(code int) {
 		c.setVersionHeaders()
 	}
 	ct := contentTypeJSON
-	if accept := c.r.Header.Get("Accept"); accept != "" &&
+	if accept := firstValue(c.r.Header, "Accept"); accept != "" &&
 		middleware.PreferredType(accept, contentTypeJSON[0], contentTypeVndJSON[0]) == contentTypeVndJSON[0] {
 		ct = contentTypeVndJSON
 	}
@@ -117,3 +118,12 @@ func (c *call) appendString(s string) { c.out = pyjson.AppendString(c.out, s) }
 
 // appendInt appends a JSON number to c.out.
 func (c *call) appendInt(n int) { c.out = strconv.AppendInt(c.out, int64(n), 10) }
+
+// firstValue is h.Get(key) for a key already in canonical form, without
+// canonicalising it again on the hot path.
+func firstValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/novastub/novastub/fakenova/internal/pyjson"
 	"github.com/novastub/novastub/state"
 )
 
@@ -79,13 +80,15 @@ func (ce consoleErrors) consoleFault(err error, id string) (int, string) {
 // non-admin only ever finds servers of its own project.
 func mayOpenConsoles(c *call) bool { return c.identity.HasRole("member") || c.isAdmin() }
 
-// consoleURL is the URL that opens the console tok grants: the base URL of
-// its type, or of its protocol's type when a serial console was asked for
-// under another type's name (Nova builds it from [serial_console] base_url).
-func (n *Nova) consoleURL(tok state.ConsoleToken) string {
+// appendConsoleURL appends to c.out, as a JSON string, the URL that opens
+// the console tok grants: the base URL of its type, or of its protocol's
+// type when a serial console was asked for under another type's name (Nova
+// builds it from [serial_console] base_url).
+func (n *Nova) appendConsoleURL(c *call, tok state.ConsoleToken) {
 	t := tok.Type
 	if tok.Protocol == state.ProtocolSerial {
 		t = state.ConsoleSerial
 	}
-	return n.cfg.consoles[t].For(tok.Token)
+	c.scratch = n.cfg.consoles[t].AppendURL(c.scratch[:0], tok.Token)
+	c.out = pyjson.AppendString(c.out, c.scratch)
 }

@@ -29,9 +29,14 @@ type ConsoleURL struct {
 }
 
 // For returns the URL that opens the console the token grants.
-func (u ConsoleURL) For(token string) string {
+func (u ConsoleURL) For(token string) string { return string(u.AppendURL(nil, token)) }
+
+// AppendURL appends the URL For returns to dst.
+func (u ConsoleURL) AppendURL(dst []byte, token string) []byte {
 	if u.Form != PathQuery {
-		return u.Base + "?token=" + token
+		dst = append(dst, u.Base...)
+		dst = append(dst, "?token="...)
+		return append(dst, token...)
 	}
 	base, query, _ := strings.Cut(u.Base, "?")
 	path := "?token=" + token
@@ -45,5 +50,5 @@ func (u ConsoleURL) For(token string) string {
 			kept = append(kept, kv)
 		}
 	}
-	return base + "?" + strings.Join(append(kept, "path="+url.QueryEscape(path)), "&")
+	return append(dst, base+"?"+strings.Join(append(kept, "path="+url.QueryEscape(path)), "&")...)
 }

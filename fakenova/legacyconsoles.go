@@ -71,7 +71,7 @@ func (n *Nova) serveLegacyConsole(c *call, lc *legacyConsole) {
 	}
 	c.out = append(c.out, `{"console": {`...)
 	c.appendKey("url")
-	c.appendString(n.consoleURL(tok))
+	n.appendConsoleURL(c, tok)
 	c.out = append(c.out, ", "...)
 	c.appendKey("type")
 	c.appendString(typeValue.Text)

@@ -81,7 +81,7 @@ const (
 // OpenStack-API-Version, else the last value of
 // X-OpenStack-Nova-API-Version; ok is false when neither is sent.
 func requestedMicroversion(h http.Header) (version string, ok bool) {
-	if vals := h.Values(headerAPIVersion); len(vals) > 0 {
+	if vals := h[headerAPIVersion]; len(vals) > 0 {
 		items := strings.Split(strings.Join(vals, ","), ",")
 		for i := len(items) - 1; i >= 0; i-- {
 			// Python's str.split(None, 1): service, then the rest.
@@ -92,7 +92,7 @@ func requestedMicroversion(h http.Header) (version string, ok bool) {
 			}
 		}
 	}
-	if vals := h.Values(headerLegacyAPIVersion); len(vals) > 0 {
+	if vals := h[headerLegacyAPIVersion]; len(vals) > 0 {
 		items := strings.Split(strings.Join(vals, ","), ",")
 		return strings.TrimSpace(items[len(items)-1]), true
 	}

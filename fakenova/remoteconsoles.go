@@ -89,7 +89,7 @@ func (n *Nova) serveCreateConsole(c *call) {
 	c.appendString(typ.Text)
 	c.out = append(c.out, ", "...)
 	c.appendKey("url")
-	c.appendString(n.consoleURL(tok))
+	n.appendConsoleURL(c, tok)
 	c.out = append(c.out, "}}"...)
 	c.reply(http.StatusOK)
 }

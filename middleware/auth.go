@@ -108,7 +108,10 @@ func Authenticate(a Authenticator, opts ...AuthOption) func(http.Handler) http.H
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			token := r.Header.Get("X-Auth-Token")
+			var token string
+			if v := r.Header["X-Auth-Token"]; len(v) > 0 { // canonical already: no Get
+				token = v[0]
+			}
 			id, err := a.Authenticate(r.Context(), token)
 			if err != nil || id == nil {
 				if err != nil && !errors.Is(err, ErrUnauthenticated) {

@@ -317,15 +317,16 @@ func (s *Store) CreateConsole(req ConsoleRequest) (ConsoleToken, error) {
 	key := newUUID4()
 	s.purgeConsoles(now.UnixNano())
 	s.consoles[key] = entry
-	s.queue.push(key)
-	return s.consoleToken(key, entry, now.Location()), nil
+	s.queue.push(queuedToken{key: key, expires: entry.expires})
+	return s.consoleToken(key, entry, e.ID, now.Location()), nil
 }
 
 // consoleToken turns a stored entry back into a ConsoleToken.
-func (s *Store) consoleToken(key uuid.UUID, e consoleEntry, loc *time.Location) ConsoleToken {
+// serverID is e.server as a string, when the caller has it.
+func (s *Store) consoleToken(key uuid.UUID, e consoleEntry, serverID string, loc *time.Location) ConsoleToken {
 	return ConsoleToken{
 		Token:     key.String(),
-		ServerID:  e.server.String(),
+		ServerID:  serverID,
 		Protocol:  protocolList[e.protocol],
 		Type:      consoleTypeList[e.typ],
 		Host:      s.hostOrder[e.host],
@@ -342,12 +343,11 @@ func (s *Store) consoleToken(key uuid.UUID, e consoleEntry, loc *time.Location) 
 func (s *Store) purgeConsoles(now int64) {
 	for s.queue.len() > 0 {
 		oldest := s.queue.front()
-		t, ok := s.consoles[oldest]
-		if ok && now < t.expires && s.queue.len() < s.maxConsoles {
+		if now < oldest.expires && s.queue.len() < s.maxConsoles {
 			return
 		}
 		s.queue.pop()
-		delete(s.consoles, oldest)
+		delete(s.consoles, oldest.key)
 	}
 }
 
@@ -370,10 +370,11 @@ func (s *Store) ConsoleToken(token string) (ConsoleToken, error) {
 	if !ok || now.UnixNano() >= t.expires {
 		return ConsoleToken{}, notFound
 	}
-	if e, ok := s.servers[t.server.String()]; !ok || e.seq != t.serverSeq {
+	serverID := t.server.String()
+	if e, ok := s.servers[serverID]; !ok || e.seq != t.serverSeq {
 		return ConsoleToken{}, notFound
 	}
-	return s.consoleToken(key, t, now.Location()), nil
+	return s.consoleToken(key, t, serverID, now.Location()), nil
 }
 
 // newUUID4 returns a random (version 4) UUID from crypto/rand.
@@ -535,15 +536,21 @@ func cloneRoles(roles map[string][]string) map[string][]string {
 	return out
 }
 
-// tokenQueue is a FIFO of console tokens in the order they were issued.
+// tokenQueue is a FIFO of console tokens in the order they were issued,
+// with their expiry, so that purging looks at the queue alone.
 type tokenQueue struct {
-	items []uuid.UUID
+	items []queuedToken
 	head  int
 }
 
-func (q *tokenQueue) len() int         { return len(q.items) - q.head }
-func (q *tokenQueue) front() uuid.UUID { return q.items[q.head] }
-func (q *tokenQueue) push(t uuid.UUID) { q.items = append(q.items, t) }
+type queuedToken struct {
+	key     uuid.UUID
+	expires int64
+}
+
+func (q *tokenQueue) len() int           { return len(q.items) - q.head }
+func (q *tokenQueue) front() queuedToken { return q.items[q.head] }
+func (q *tokenQueue) push(t queuedToken) { q.items = append(q.items, t) }
 func (q *tokenQueue) pop() {
 	q.head++
 	if q.head > 1024 && q.head*2 > len(q.items) {

@@ -315,7 +315,7 @@ func (p *parser) str() (string, error) {
 	for p.pos < len(p.data) {
 		c := p.data[p.pos]
 		if c == '"' {
-			s := string(p.data[start:p.pos])
+			s := intern(p.data[start:p.pos])
 			p.pos++
 			return s, nil
 		}
@@ -382,6 +382,30 @@ func (p *parser) str() (string, error) {
 		}
 	}
 	return "", &SyntaxError{start - 1, "unterminated string"}
+}
+
+// internedStrings are the keys and values of the bodies Nova's console and
+// server actions get most, returned without allocating.
+var internedStrings = map[string]string{}
+
+func init() {
+	for _, s := range []string{
+		"os-getVNCConsole", "os-getSPICEConsole", "os-getSerialConsole", "os-getRDPConsole",
+		"remote_console", "protocol", "type", "novnc", "xvpvnc", "spice-html5", "spice-direct",
+		"serial", "webmks", "rdp-html5", "vnc", "spice", "mks", "rdp",
+		"os-start", "os-stop", "reboot", "pause", "unpause", "suspend", "resume", "shelve",
+		"shelveOffload", "unshelve", "SOFT", "HARD", "server", "name", "imageRef", "flavorRef", "networks", "auto", "none",
+	} {
+		internedStrings[s] = s
+	}
+}
+
+// intern returns b as a string, without allocating for a common one.
+func intern(b []byte) string {
+	if s, ok := internedStrings[string(b)]; ok { // the conversion does not allocate
+		return s
+	}
+	return string(b)
 }
 
 func (p *parser) hex4() (rune, bool) {

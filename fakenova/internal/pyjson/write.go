@@ -9,7 +9,7 @@ import (
 // json.dumps does by default (ensure_ascii=True): printable ASCII as is,
 // the short escapes for \" \\ \b \f \n \r \t, and \uXXXX (surrogate pairs
 // above the BMP) for everything else, DEL and non-ASCII included.
-func AppendString(dst []byte, s string) []byte {
+func AppendString[S ~string | ~[]byte](dst []byte, s S) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0
@@ -41,7 +41,7 @@ func AppendString(dst []byte, s string) []byte {
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:]) // invalid bytes: U+FFFD
+		r, size := utf8.DecodeRuneInString(string(s[i:])) // invalid bytes: U+FFFD; no copy
 		units := [2]rune{r}
 		n := 1
 		if r > 0xffff {
