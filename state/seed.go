@@ -178,7 +178,7 @@ func (s *Store) Load(seed *Seed) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.projects, s.projOrder = tmp.projects, tmp.projOrder
-	s.hosts, s.hostOrder, s.hostIndex = tmp.hosts, tmp.hostOrder, tmp.hostIndex
+	s.hosts, s.hostOrder, s.hostIndex, s.hostNames = tmp.hosts, tmp.hostOrder, tmp.hostIndex, tmp.hostNames
 	s.servers, s.byProject, s.seq, s.timers = tmp.servers, tmp.byProject, tmp.seq, tmp.timers
 	s.consoles, s.queue = tmp.consoles, tmp.queue
 	s.tokens, s.users = tmp.tokens, tmp.users

@@ -69,7 +69,8 @@ type Store struct {
 	timers    timerHeap // the next step of every server in a transition
 	timings   Timings
 	nextHost  int               // round robin of the scheduler
-	hostIndex map[string]uint32 // position in hostOrder
+	hostIndex map[string]uint32 // position in hostNames
+	hostNames []string          // every host a console entry names, by number
 	consoles  map[uuid.UUID]consoleEntry
 	queue     tokenQueue
 	tokens    map[[sha256.Size]byte]AuthToken
@@ -85,7 +86,7 @@ type Store struct {
 type consoleEntry struct {
 	server    uuid.UUID
 	serverSeq uint64
-	host      uint32 // index in hostOrder
+	host      uint32 // index in hostNames
 	typ       uint8  // index in consoleTypeList
 	protocol  uint8  // index in protocolList
 	port      int32
@@ -116,6 +117,7 @@ func (s *Store) reset() {
 	s.hosts = map[string]Host{}
 	s.hostOrder = nil
 	s.hostIndex = map[string]uint32{}
+	s.hostNames = nil
 	s.servers = map[string]*serverEntry{}
 	s.byProject = map[string]*projectServers{}
 	s.timers = nil
@@ -201,7 +203,7 @@ func (s *Store) AddHost(h Host) error {
 		return &ConflictError{Kind: "host", ID: h.Name}
 	}
 	s.hosts[h.Name] = h.clone()
-	s.hostIndex[h.Name] = uint32(len(s.hostOrder))
+	s.hostNameIndex(h.Name)
 	s.hostOrder = append(s.hostOrder, h.Name)
 	return nil
 }
@@ -276,11 +278,33 @@ func (s *Store) CreateConsole(req ConsoleRequest) (ConsoleToken, error) {
 	if !ok || !req.AllProjects && e.ProjectID != req.ProjectID {
 		return ConsoleToken{}, &NotFoundError{Kind: "server", ID: req.ServerID}
 	}
-	if e.Host == "" {
-		return ConsoleToken{}, &NotReadyError{ServerID: e.ID}
+	return s.issueConsole(&e.Server, e.seq, req, now)
+}
+
+// IssueConsole issues a console token for srv, a server the store does not
+// hold (it comes from the caller's own data), after the checks
+// CreateConsole makes once it has found a server: host, task_state,
+// protocol, type, ports and the host's support (a host the store does not
+// know supports every type). The token stays valid until it expires: the
+// store cannot tell when such a server goes. srv.ID must be a UUID.
+func (s *Store) IssueConsole(srv Server, req ConsoleRequest) (ConsoleToken, error) {
+	if !ValidUUID(srv.ID) {
+		return ConsoleToken{}, &NotFoundError{Kind: "server", ID: srv.ID}
 	}
-	if e.TaskState == TaskDeleting || e.TaskState == TaskMigrating {
-		return ConsoleToken{}, &InvalidStateError{ServerID: e.ID, Attr: "task_state", State: string(e.TaskState)}
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.issueConsole(&srv, 0, req, now)
+}
+
+// issueConsole checks srv and issues its token; seq 0 marks a server from
+// outside the store. s.mu is held.
+func (s *Store) issueConsole(srv *Server, seq uint64, req ConsoleRequest, now time.Time) (ConsoleToken, error) {
+	if srv.Host == "" {
+		return ConsoleToken{}, &NotReadyError{ServerID: srv.ID}
+	}
+	if srv.TaskState == TaskDeleting || srv.TaskState == TaskMigrating {
+		return ConsoleToken{}, &InvalidStateError{ServerID: srv.ID, Attr: "task_state", State: string(srv.TaskState)}
 	}
 	protocol := req.Protocol
 	if protocol == "" {
@@ -293,19 +317,19 @@ func (s *Store) CreateConsole(req ConsoleRequest) (ConsoleToken, error) {
 	if req.Protocol != "" && !protocol.Serves(req.Type) || req.Protocol == "" && !known {
 		return ConsoleToken{}, &ConsoleTypeInvalidError{Type: req.Type}
 	}
-	host := s.hosts[e.Host]
+	host, hostKnown := s.hosts[srv.Host]
 	if protocol == ProtocolSerial && host.SerialPortsExhausted {
-		return ConsoleToken{}, &PortsExhaustedError{Host: e.Host}
+		return ConsoleToken{}, &PortsExhaustedError{Host: srv.Host}
 	}
-	if !host.Supports(req.Type) {
-		return ConsoleToken{}, &NotImplementedError{Host: e.Host, Type: req.Type}
+	if hostKnown && !host.Supports(req.Type) {
+		return ConsoleToken{}, &NotImplementedError{Host: srv.Host, Type: req.Type}
 	}
 	if protocol == ProtocolSerial {
 		info = consoleTypes[ConsoleSerial] // Nova's serial console ignores the type asked for
 	}
 	entry := consoleEntry{
-		serverSeq: e.seq,
-		host:      s.hostIndex[e.Host],
+		serverSeq: seq,
+		host:      s.hostNameIndex(srv.Host),
 		typ:       consoleTypeIndex(req.Type),
 		protocol:  protocolIndex(protocol),
 		port:      int32(info.port),
@@ -313,12 +337,24 @@ func (s *Store) CreateConsole(req ConsoleRequest) (ConsoleToken, error) {
 		issued:    now.UnixNano(),
 		expires:   now.Add(s.consoleTTL).UnixNano(),
 	}
-	entry.server, _ = uuid.Parse(e.ID) // AddServer made sure it parses
+	entry.server, _ = uuid.Parse(srv.ID) // a UUID: AddServer and IssueConsole made sure
 	key := newUUID4()
 	s.purgeConsoles(now.UnixNano())
 	s.consoles[key] = entry
 	s.queue.push(queuedToken{key: key, expires: entry.expires})
-	return s.consoleToken(key, entry, e.ID, now.Location()), nil
+	return s.consoleToken(key, entry, srv.ID, now.Location()), nil
+}
+
+// hostNameIndex numbers a host name for a console entry: the hosts of the
+// store and those of servers from outside it. s.mu is held.
+func (s *Store) hostNameIndex(name string) uint32 {
+	if i, ok := s.hostIndex[name]; ok {
+		return i
+	}
+	i := uint32(len(s.hostNames))
+	s.hostIndex[name] = i
+	s.hostNames = append(s.hostNames, name)
+	return i
 }
 
 // consoleToken turns a stored entry back into a ConsoleToken.
@@ -329,7 +365,7 @@ func (s *Store) consoleToken(key uuid.UUID, e consoleEntry, serverID string, loc
 		ServerID:  serverID,
 		Protocol:  protocolList[e.protocol],
 		Type:      consoleTypeList[e.typ],
-		Host:      s.hostOrder[e.host],
+		Host:      s.hostNames[e.host],
 		Port:      int(e.port),
 		TLSPort:   int(e.tlsPort),
 		IssuedAt:  time.Unix(0, e.issued).In(loc),
@@ -371,7 +407,7 @@ func (s *Store) ConsoleToken(token string) (ConsoleToken, error) {
 		return ConsoleToken{}, notFound
 	}
 	serverID := t.server.String()
-	if e, ok := s.servers[serverID]; !ok || e.seq != t.serverSeq {
+	if e, ok := s.servers[serverID]; t.serverSeq != 0 && (!ok || e.seq != t.serverSeq) {
 		return ConsoleToken{}, notFound
 	}
 	return s.consoleToken(key, t, serverID, now.Location()), nil

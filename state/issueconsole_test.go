@@ -1,0 +1,45 @@
+package state_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/novastub/novastub/state"
+)
+
+// A server from outside the store (a ServerSource of the embedding
+// middleware) gets the same checks from its host on, and a token that
+// stays until it expires.
+func TestIssueConsoleForAServerFromOutside(t *testing.T) {
+	clock := state.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	st := state.New(state.WithClock(clock))
+	require.NoError(t, st.AddHost(state.Host{Name: "metal", ConsoleTypes: []state.ConsoleType{}}))
+	outside := state.Server{ID: "0f1e2d3c-4b5a-4968-8776-655443322110", ProjectID: "p", Host: "theirs", VMState: state.VMActive}
+
+	tok, err := st.IssueConsole(outside, state.ConsoleRequest{Type: state.ConsoleNoVNC})
+	require.NoError(t, err)
+	assert.Equal(t, "theirs", tok.Host, "a host the store does not know")
+	assert.Equal(t, outside.ID, tok.ServerID)
+	got, err := st.ConsoleToken(tok.Token)
+	require.NoError(t, err, "valid though the store has no such server")
+	assert.Equal(t, tok, got)
+	clock.Advance(state.DefaultConsoleTTL)
+	_, err = st.ConsoleToken(tok.Token)
+	assert.ErrorIs(t, err, state.ErrNotFound, "expired")
+
+	for name, row := range map[string]struct {
+		srv  state.Server
+		want error
+	}{
+		"no host":    {state.Server{ID: outside.ID, VMState: state.VMBuilding}, state.ErrNotReady},
+		"deleting":   {state.Server{ID: outside.ID, Host: "x", TaskState: state.TaskDeleting}, state.ErrInvalidState},
+		"bare metal": {state.Server{ID: outside.ID, Host: "metal"}, state.ErrNotImplemented},
+		"not a uuid": {state.Server{ID: "vm1", Host: "x"}, state.ErrNotFound},
+	} {
+		_, err := st.IssueConsole(row.srv, state.ConsoleRequest{Type: state.ConsoleNoVNC})
+		assert.ErrorIs(t, err, row.want, name)
+	}
+}
