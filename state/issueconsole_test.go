@@ -43,3 +43,18 @@ func TestIssueConsoleForAServerFromOutside(t *testing.T) {
 		assert.ErrorIs(t, err, row.want, name)
 	}
 }
+
+// A serial console asked for under another type's name needs only the
+// host's serial support, as Nova ignores the type.
+func TestSerialConsoleNeedsOnlySerialSupport(t *testing.T) {
+	st := state.New(state.WithProtocols(state.ProtocolSerial))
+	p, err := st.AddProject(state.Project{Name: "p"})
+	require.NoError(t, err)
+	require.NoError(t, st.AddHost(state.Host{Name: "h", ConsoleTypes: []state.ConsoleType{state.ConsoleSerial}}))
+	srv, err := st.AddServer(state.Server{ProjectID: p.ID, Host: "h"})
+	require.NoError(t, err)
+	tok, err := st.CreateConsole(state.ConsoleRequest{ProjectID: p.ID, ServerID: srv.ID, Protocol: state.ProtocolSerial, Type: state.ConsoleNoVNC})
+	require.NoError(t, err)
+	assert.Equal(t, state.ProtocolSerial, tok.Protocol)
+	assert.Equal(t, 10000, tok.Port)
+}

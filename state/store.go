@@ -321,11 +321,13 @@ func (s *Store) issueConsole(srv *Server, seq uint64, req ConsoleRequest, now ti
 	if protocol == ProtocolSerial && host.SerialPortsExhausted {
 		return ConsoleToken{}, &PortsExhaustedError{Host: srv.Host}
 	}
-	if hostKnown && !host.Supports(req.Type) {
-		return ConsoleToken{}, &NotImplementedError{Host: srv.Host, Type: req.Type}
-	}
+	served := req.Type
 	if protocol == ProtocolSerial {
-		info = consoleTypes[ConsoleSerial] // Nova's serial console ignores the type asked for
+		// Nova's serial console ignores the type asked for.
+		served, info = ConsoleSerial, consoleTypes[ConsoleSerial]
+	}
+	if hostKnown && !host.Supports(served) {
+		return ConsoleToken{}, &NotImplementedError{Host: srv.Host, Type: served}
 	}
 	entry := consoleEntry{
 		serverSeq: seq,
