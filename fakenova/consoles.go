@@ -75,6 +75,24 @@ func (ce consoleErrors) consoleFault(err error, id string) (int, string) {
 	return http.StatusInternalServerError, msgServerError
 }
 
+// consoleServer looks a server up in the server source as Nova's
+// common.get_instance does for the caller (a non-admin finds only its
+// project's), and answers 404 (or 500 when the source fails) when it
+// cannot.
+func (n *Nova) consoleServer(c *call, id string) (state.Server, bool) {
+	srv, err := n.cfg.servers.LookupServer(c.r.Context(), id)
+	switch {
+	case err == nil && (c.isAdmin() || srv.ProjectID == c.projectID()):
+		return srv, true
+	case err == nil || errors.Is(err, state.ErrNotFound):
+		c.fault(http.StatusNotFound, msgInstanceNotFound(id))
+	default:
+		n.cfg.logger.ErrorContext(c.r.Context(), "server source failed", "server_id", id, "error", err)
+		c.fault(http.StatusInternalServerError, msgServerError)
+	}
+	return state.Server{}, false
+}
+
 // mayOpenConsoles is Nova's default rule for os_compute_api:os-remote-consoles,
 // project_member_or_admin. The project half holds by construction: a
 // non-admin only ever finds servers of its own project.

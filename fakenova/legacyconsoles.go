@@ -61,10 +61,11 @@ func (n *Nova) serveLegacyConsole(c *call, lc *legacyConsole) {
 	args, _ := c.body.Get(lc.action)
 	typeValue, _ := args.Get("type")
 	serverID := c.params.ByName("server_id")
-	tok, err := n.store.CreateConsole(state.ConsoleRequest{
-		ProjectID: c.projectID(), AllProjects: c.isAdmin(),
-		ServerID: serverID, Type: state.ConsoleType(typeValue.Text),
-	})
+	srv, found := n.consoleServer(c, serverID)
+	if !found {
+		return
+	}
+	tok, err := n.store.IssueConsole(srv, state.ConsoleRequest{Type: state.ConsoleType(typeValue.Text)})
 	if err != nil {
 		c.fault(lc.errors.consoleFault(err, serverID))
 		return

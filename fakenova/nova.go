@@ -36,7 +36,10 @@ func New(opts ...Option) *Nova {
 		cfg.store = state.New()
 	}
 	if cfg.auth == nil {
-		cfg.auth = storeAuthenticator{cfg.store}
+		cfg.auth = defaultAuthenticator(&cfg)
+	}
+	if cfg.servers == nil {
+		cfg.servers = cfg.store
 	}
 	n := &Nova{
 		cfg:            cfg,
@@ -68,6 +71,14 @@ func (n *Nova) State() *state.Store { return n.store }
 // to the API, /v2, /v2/, /v2.1 and /v2.1/ to their version documents, and
 // everything else to the root versions application.
 func (n *Nova) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if n.cfg.next != nil {
+		owned, release := n.claim(r)
+		defer release()
+		if !owned {
+			n.cfg.next.ServeHTTP(w, r)
+			return
+		}
+	}
 	switch p := r.URL.Path; {
 	case p == "/v2" || p == "/v2/" || p == "/v2.1" || p == "/v2.1/":
 		n.versionDocument.ServeHTTP(w, r)

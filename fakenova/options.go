@@ -3,6 +3,7 @@ package fakenova
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"strings"
 
 	"github.com/novastub/novastub/middleware"
@@ -22,6 +23,8 @@ type config struct {
 
 	externalURL    string
 	trustForwarded bool
+	servers        ServerSource
+	next           http.Handler // the handler behind the Middleware form
 }
 
 func defaultConfig() config {
@@ -46,9 +49,11 @@ func defaultConfig() config {
 // on the system clock.
 func WithState(s *state.Store) Option { return func(c *config) { c.store = s } }
 
-// WithAuthenticator sets how X-Auth-Token is checked. Default: the API
-// tokens of the store (state.Store.AddToken, the seed file's "tokens"),
-// each standing for its user, project and roles.
+// WithAuthenticator sets how X-Auth-Token is checked. Default: for New,
+// the API tokens of the store (state.Store.AddToken, the seed file's
+// "tokens"), each standing for its user, project and roles; for
+// Middleware, the identity the request context carries
+// (middleware.ContextIdentity).
 func WithAuthenticator(a middleware.Authenticator) Option { return func(c *config) { c.auth = a } }
 
 // WithLogger sets where the fake logs (panics, failures to check a token);
@@ -76,6 +81,10 @@ func WithMaxMicroversion(v Microversion) Option { return func(c *config) { c.max
 func WithConsoleURL(t state.ConsoleType, base string, form URLForm) Option {
 	return func(c *config) { c.consoles[t] = ConsoleURL{Base: base, Form: form} }
 }
+
+// WithServerSource sets where the console calls find servers. Default:
+// the store (WithState). The servers API always uses the store.
+func WithServerSource(src ServerSource) Option { return func(c *config) { c.servers = src } }
 
 // WithExternalURL sets the URL clients reach the fake at, such as
 // https://cloud.example/compute when it is mounted under /compute behind a

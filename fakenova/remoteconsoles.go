@@ -55,8 +55,8 @@ func (n *Nova) serveCreateConsole(c *call) {
 		return
 	}
 	serverID := c.params.ByName("server_id")
-	if _, err := n.store.Server(serverID); err != nil || !c.isAdmin() && !n.ownsServer(c, serverID) {
-		c.fault(http.StatusNotFound, msgInstanceNotFound(serverID))
+	srv, found := n.consoleServer(c, serverID)
+	if !found {
 		return
 	}
 	if !mayOpenConsoles(c) {
@@ -73,10 +73,8 @@ func (n *Nova) serveCreateConsole(c *call) {
 		c.fault(http.StatusBadRequest, msgBadRequest)
 		return
 	}
-	tok, err := n.store.CreateConsole(state.ConsoleRequest{
-		ProjectID: c.projectID(), AllProjects: c.isAdmin(), ServerID: serverID,
-		Protocol: state.Protocol(protocol.Text), Type: state.ConsoleType(typ.Text),
-	})
+	tok, err := n.store.IssueConsole(srv, state.ConsoleRequest{
+		Protocol: state.Protocol(protocol.Text), Type: state.ConsoleType(typ.Text)})
 	if err != nil {
 		c.fault(remoteConsoleErrors.consoleFault(err, serverID))
 		return
@@ -92,10 +90,4 @@ func (n *Nova) serveCreateConsole(c *call) {
 	n.appendConsoleURL(c, tok)
 	c.out = append(c.out, "}}"...)
 	c.reply(http.StatusOK)
-}
-
-// ownsServer reports whether the server belongs to the caller's project.
-func (n *Nova) ownsServer(c *call, id string) bool {
-	srv, err := n.store.Server(id)
-	return err == nil && srv.ProjectID == c.projectID()
 }

@@ -69,6 +69,20 @@ type noAuth struct{ id *Identity }
 
 func (n noAuth) Authenticate(context.Context, string) (*Identity, error) { return n.id, nil }
 
+// ContextIdentity returns an Authenticator for a handler behind a project's
+// own authentication: it accepts a request whose context already carries
+// an Identity (WithIdentity), whatever its token, and refuses the others.
+func ContextIdentity() Authenticator { return contextIdentity{} }
+
+type contextIdentity struct{}
+
+func (contextIdentity) Authenticate(ctx context.Context, _ string) (*Identity, error) {
+	if id, ok := IdentityFrom(ctx); ok {
+		return id, nil
+	}
+	return nil, ErrUnauthenticated
+}
+
 // AuthOption configures Authenticate.
 type AuthOption func(*authConfig)
 

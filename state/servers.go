@@ -1,6 +1,7 @@
 package state
 
 import (
+	"context"
 	"regexp"
 	"sort"
 	"strings"
@@ -313,4 +314,11 @@ func (s *Store) RemoveServer(id string) error {
 	}
 	s.removeServer(e)
 	return nil
+}
+
+// LookupServer returns the server with the given id, as Server does; it
+// makes the Store a source of servers for the embedding middleware
+// (fakenova.ServerSource). It does not block, whatever ctx says.
+func (s *Store) LookupServer(_ context.Context, id string) (Server, error) {
+	return s.Server(id)
 }

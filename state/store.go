@@ -281,12 +281,13 @@ func (s *Store) CreateConsole(req ConsoleRequest) (ConsoleToken, error) {
 	return s.issueConsole(&e.Server, e.seq, req, now)
 }
 
-// IssueConsole issues a console token for srv, a server the store does not
-// hold (it comes from the caller's own data), after the checks
+// IssueConsole issues a console token for srv, a server already looked up
+// (from the store, or from the caller's own data), after the checks
 // CreateConsole makes once it has found a server: host, task_state,
 // protocol, type, ports and the host's support (a host the store does not
-// know supports every type). The token stays valid until it expires: the
-// store cannot tell when such a server goes. srv.ID must be a UUID.
+// know supports every type). A token of a server the store does not hold
+// stays valid until it expires: the store cannot tell when such a server
+// goes. srv.ID must be a UUID.
 func (s *Store) IssueConsole(srv Server, req ConsoleRequest) (ConsoleToken, error) {
 	if !ValidUUID(srv.ID) {
 		return ConsoleToken{}, &NotFoundError{Kind: "server", ID: srv.ID}
@@ -294,7 +295,11 @@ func (s *Store) IssueConsole(srv Server, req ConsoleRequest) (ConsoleToken, erro
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.issueConsole(&srv, 0, req, now)
+	var seq uint64
+	if e, ok := s.servers[srv.ID]; ok {
+		seq = e.seq // the store's own: its tokens end with it
+	}
+	return s.issueConsole(&srv, seq, req, now)
 }
 
 // issueConsole checks srv and issues its token; seq 0 marks a server from

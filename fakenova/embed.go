@@ -1,0 +1,145 @@
+package fakenova
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/novastub/novastub/fakenova/internal/pyjson"
+	"github.com/novastub/novastub/middleware"
+)
+
+// Middleware returns the fake's console API as middleware in front of next,
+// a handler that already speaks (part of) the Nova API: a team's own mock,
+// a compatibility layer, an httputil.ReverseProxy to a real or a staging
+// Nova. It answers the console calls it owns, as New's handler does:
+//
+//	POST .../servers/{id}/action with os-getVNCConsole, os-getSPICEConsole,
+//	     os-getSerialConsole or os-getRDPConsole
+//	POST .../servers/{id}/remote-consoles
+//	GET  .../os-console-auth-tokens/{console_token}
+//
+// under /v2/{project_id}, /v2.1/{project_id} and /v2.1, and passes every
+// other request to next unchanged: its headers untouched, its body intact
+// and re-readable. To tell a console action from the others sharing
+// /action, it reads the body once (within the body limit) and hands next
+// a copy; a body that names no console action, malformed ones included, is
+// not the middleware's, so next answers it as it answers any action. A
+// body over the limit gets Nova's 413 here: Nova's size limit stands in
+// front of every action.
+//
+// Authentication is the project's: by default the middleware reads the
+// identity its owned requests carry in their context, set by the project's
+// auth middleware with middleware.WithIdentity (a request without one gets
+// Keystone's 401); with WithAuthenticator it checks X-Auth-Token itself.
+// Servers come from WithServerSource (default: the store of WithState);
+// console tokens stay in the store. Mounted under a prefix, give
+// WithExternalURL or WithTrustForwardedHeaders for correct links.
+func Middleware(opts ...Option) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return New(append(opts[:len(opts):len(opts)], func(c *config) { c.next = next })...)
+	}
+}
+
+// consoleActions are the /action bodies the middleware owns.
+var consoleActions = map[string]bool{
+	"os-getVNCConsole": true, "os-getSPICEConsole": true, "os-getSerialConsole": true, "os-getRDPConsole": true,
+}
+
+// bodyBuffers hold the bodies the middleware read to decide.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// claim decides whether the middleware owns r. To decide on an action it
+// reads the body into a pooled buffer and puts a reader of it in r.Body;
+// release returns the buffer once r is done with.
+func (n *Nova) claim(r *http.Request) (owned bool, release func()) {
+	kind := ownedRoute(r.Method, r.URL.Path)
+	if kind != ownedAction {
+		return kind == ownedPlain, func() {}
+	}
+	if r.ContentLength > n.cfg.maxBody || r.Body == nil || r.Body == http.NoBody {
+		return r.ContentLength > n.cfg.maxBody, func() {} // the pipeline answers 413
+	}
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	release = func() {
+		if buf.Cap() <= 1<<16 {
+			bodyBuffers.Put(buf)
+		}
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, n.cfg.maxBody+1))
+	rest := r.Body
+	r.Body = readCloser{io.MultiReader(bytes.NewReader(buf.Bytes()), rest), rest}
+	if err != nil || int64(buf.Len()) > n.cfg.maxBody {
+		return int64(buf.Len()) > n.cfg.maxBody, release // too large: the pipeline answers 413
+	}
+	r.Body = readCloser{bytes.NewReader(buf.Bytes()), rest}
+	body, err := pyjson.Parse(buf.Bytes())
+	owned = err == nil && body.Kind == pyjson.Object && len(body.Members) == 1 && consoleActions[body.Members[0].Key]
+	return owned, release
+}
+
+// readCloser reads a body the middleware buffered and closes the original.
+type readCloser struct {
+	io.Reader
+	orig io.Closer
+}
+
+func (b readCloser) Close() error { return b.orig.Close() }
+
+type ownership uint8
+
+const (
+	notOwned ownership = iota
+	ownedPlain
+	ownedAction // owned if the body names a console action
+)
+
+// ownedRoute says whether method and path are a console route, trying the
+// project-less form first as the router does.
+func ownedRoute(method, path string) ownership {
+	var rest string
+	switch {
+	case strings.HasPrefix(path, "/v2.1/"):
+		rest = path[len("/v2.1/"):]
+	case strings.HasPrefix(path, "/v2/"):
+		rest = path[len("/v2/"):]
+	default:
+		return notOwned
+	}
+	if k := ownedSubpath(method, rest); k != notOwned {
+		return k
+	}
+	if _, sub, ok := strings.Cut(rest, "/"); ok {
+		return ownedSubpath(method, sub)
+	}
+	return notOwned
+}
+
+// ownedSubpath matches servers/{id}/action, servers/{id}/remote-consoles
+// and os-console-auth-tokens/{token}.
+func ownedSubpath(method, p string) ownership {
+	first, p, _ := strings.Cut(p, "/")
+	second, third, _ := strings.Cut(p, "/")
+	switch {
+	case second == "" || strings.Contains(third, "/"):
+		return notOwned
+	case first == "servers" && third == "action" && method == http.MethodPost:
+		return ownedAction
+	case first == "servers" && third == "remote-consoles" && method == http.MethodPost,
+		first == "os-console-auth-tokens" && third == "" && !strings.Contains(p, "/") && method == http.MethodGet:
+		return ownedPlain
+	}
+	return notOwned
+}
+
+// defaultAuthenticator is the store's tokens for the whole fake, and the
+// identity in the request context for the middleware.
+func defaultAuthenticator(cfg *config) middleware.Authenticator {
+	if cfg.next != nil {
+		return middleware.ContextIdentity()
+	}
+	return storeAuthenticator{cfg.store}
+}
