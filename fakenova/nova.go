@@ -23,6 +23,8 @@ type Nova struct {
 	versionHeaders  *versionHeaders
 	api             http.Handler // the authenticated API pipeline
 	versionDocument http.Handler // the version documents' pipeline
+	faults          *Faults
+	journal         *Journal
 	calls           sync.Pool
 }
 
@@ -48,6 +50,14 @@ func New(opts ...Option) *Nova {
 		versionHeaders: newVersionHeaders(cfg.maxVersion),
 	}
 	n.calls.New = func() any { return &call{nova: n} }
+	n.faults = cfg.faults
+	if n.faults == nil {
+		n.faults = &Faults{}
+	}
+	n.journal = cfg.journal
+	if n.journal == nil {
+		n.journal = NewJournal(cfg.journalSize, cfg.store.Clock())
+	}
 	n.registerRoutes()
 	n.registerActions()
 	// Nova's paste pipeline for /v2.1/+: compute_req_id, faultwrap,
@@ -81,11 +91,11 @@ func (n *Nova) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch p := r.URL.Path; {
 	case p == "/v2" || p == "/v2/" || p == "/v2.1" || p == "/v2.1/":
-		n.versionDocument.ServeHTTP(w, r)
+		n.journal.record(w, r, operationShowVersion, n.interceptOp(operationShowVersion, n.versionDocument))
 	case strings.HasPrefix(p, "/v2.1/") || strings.HasPrefix(p, "/v2/"):
-		n.api.ServeHTTP(w, r)
+		n.journal.record(w, r, nil, n.api)
 	default:
-		n.serveVersions(w, r)
+		n.journal.record(w, r, operationListVersions, n.interceptOp(operationListVersions, http.HandlerFunc(n.serveVersions)))
 	}
 }
 
@@ -141,6 +151,12 @@ func (n *Nova) serveAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 func (n *Nova) releaseCall(c *call) {
+	if e := journalEntryOf(c.ResponseWriter); e != nil {
+		e.Operation, e.ProjectID, e.ServerID = c.op, c.identity.ProjectID, c.params.ByName("server_id")
+		if c.versioned && c.version.Major == 2 && c.version.Minor < len(n.versionHeaders.legacyVersion) {
+			e.Microversion = n.versionHeaders.legacyVersion[c.version.Minor][0]
+		}
+	}
 	if c.raw.Cap() > 1<<16 || cap(c.out) > 1<<16 {
 		return // let a call that grew large go
 	}

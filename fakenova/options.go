@@ -25,13 +25,17 @@ type config struct {
 	trustForwarded bool
 	servers        ServerSource
 	next           http.Handler // the handler behind the Middleware form
+	faults         *Faults
+	journal        *Journal
+	journalSize    int
 }
 
 func defaultConfig() config {
 	return config{
-		logger:     slog.New(discardHandler{}),
-		maxBody:    middleware.DefaultMaxBodyBytes,
-		maxVersion: DefaultMaxMicroversion,
+		logger:      slog.New(discardHandler{}),
+		maxBody:     middleware.DefaultMaxBodyBytes,
+		maxVersion:  DefaultMaxMicroversion,
+		journalSize: DefaultJournalSize,
 		consoles: map[state.ConsoleType]ConsoleURL{
 			state.ConsoleNoVNC:       {Base: "http://127.0.0.1:6080/vnc_auto.html", Form: TokenQuery},
 			state.ConsoleXVPVNC:      {Base: "http://127.0.0.1:6081/console", Form: TokenQuery},
@@ -85,6 +89,18 @@ func WithConsoleURL(t state.ConsoleType, base string, form URLForm) Option {
 // WithServerSource sets where the console calls find servers. Default:
 // the store (WithState). The servers API always uses the store.
 func WithServerSource(src ServerSource) Option { return func(c *config) { c.servers = src } }
+
+// WithFaults makes the fake use (and share) the given fault rules.
+// Default: rules of its own, empty.
+func WithFaults(f *Faults) Option { return func(c *config) { c.faults = f } }
+
+// WithJournal makes the fake record into (and share) the given journal.
+// Default: a journal of its own of DefaultJournalSize entries.
+func WithJournal(j *Journal) Option { return func(c *config) { c.journal = j } }
+
+// WithJournalSize sets how many requests the fake's own journal keeps; 0
+// turns it off. Default: DefaultJournalSize.
+func WithJournalSize(n int) Option { return func(c *config) { c.journalSize = n } }
 
 // WithExternalURL sets the URL clients reach the fake at, such as
 // https://cloud.example/compute when it is mounted under /compute behind a

@@ -86,6 +86,24 @@ func (n *Nova) serve(c *call, rt *route) {
 		}
 		c.op, serve = act.op, act.serve
 	}
+	if c.op == "showServer" && c.params.ByName("server_id") == "detail" {
+		c.op = "listServersDetailed" // GET /servers/detail, routed as a show
+	}
+	if rule := n.faults.take(c.op, c.params.ByName("server_id"), c.projectID()); rule != nil {
+		real := c.ResponseWriter
+		rule.apply(c, c.r, func(w http.ResponseWriter) {
+			c.ResponseWriter = w
+			n.finish(c, rt, serve)
+			c.ResponseWriter = real
+		}, func(w http.ResponseWriter, code int, msg string) { c.fault(code, msg) })
+		return
+	}
+	n.finish(c, rt, serve)
+}
+
+// finish runs the steps of Nova's pipeline that follow the action lookup,
+// then the route: body decoding, the project checks, the handler.
+func (n *Nova) finish(c *call, rt *route, serve func(*call)) {
 	if c.r.Method == http.MethodPost || c.r.Method == http.MethodPut {
 		// Nova's _get_request_content: no Content-Length (a chunked body)
 		// counts as no body at all, even after the action was read from it.

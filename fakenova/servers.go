@@ -161,7 +161,6 @@ func (n *Nova) serveListServers(c *call) { n.listServers(c, false) }
 func (n *Nova) serveShowServer(c *call) {
 	id := c.params.ByName("server_id")
 	if id == "detail" {
-		c.op = "listServersDetailed"
 		n.listServers(c, true)
 		return
 	}

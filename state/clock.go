@@ -52,3 +52,37 @@ func (c *ManualClock) Set(t time.Time) {
 	defer c.mu.Unlock()
 	c.now = t
 }
+
+// Advancer is a Clock that can be moved forward: ManualClock and
+// OffsetClock. The fake's time controls need one.
+type Advancer interface {
+	Clock
+	Advance(d time.Duration) time.Time
+}
+
+// OffsetClock is the wall clock plus an offset that Advance grows: time
+// passes as usual and can also jump, which suits a stub that people use by
+// hand and tests drive. It is safe for concurrent use.
+type OffsetClock struct {
+	mu     sync.RWMutex
+	offset time.Duration
+}
+
+// NewOffsetClock returns an OffsetClock that reads the wall clock until it
+// is advanced.
+func NewOffsetClock() *OffsetClock { return &OffsetClock{} }
+
+// Now returns the wall clock's time plus the offset.
+func (c *OffsetClock) Now() time.Time {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance jumps the clock forward by d and returns the new time.
+func (c *OffsetClock) Advance(d time.Duration) time.Time {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+	return c.Now()
+}

@@ -287,6 +287,12 @@ func (s *Store) advance(now time.Time) {
 
 // catchUp applies due steps before a read that holds only the read lock.
 func (s *Store) catchUp() {
+	s.mu.RLock()
+	pending := len(s.timers) > 0
+	s.mu.RUnlock()
+	if !pending {
+		return // no transition under way: no need to read the clock
+	}
 	n := s.clock.Now()
 	s.mu.RLock()
 	due := len(s.timers) > 0 && s.timers[0].at <= n.UnixNano()

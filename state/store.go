@@ -451,12 +451,11 @@ func (s *Store) AddToken(t AuthToken) error {
 // The comparison runs in constant time.
 func (s *Store) Token(token string) (AuthToken, error) {
 	sum := sha256.Sum256([]byte(token))
-	now := s.clock.Now()
 	s.mu.RLock()
 	t, ok := s.tokens[sum]
 	s.mu.RUnlock()
 	if !ok || subtle.ConstantTimeCompare([]byte(t.Token), []byte(token)) != 1 ||
-		!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt) {
+		!t.ExpiresAt.IsZero() && !s.clock.Now().Before(t.ExpiresAt) {
 		return AuthToken{}, &NotFoundError{Kind: "token", ID: "(redacted)"}
 	}
 	t.Roles = slices.Clone(t.Roles)

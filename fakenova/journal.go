@@ -1,0 +1,244 @@
+package fakenova
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/novastub/novastub/fakenova/internal/pyjson"
+	"github.com/novastub/novastub/middleware"
+	"github.com/novastub/novastub/state"
+)
+
+// DefaultJournalSize is how many requests a Journal keeps by default.
+const DefaultJournalSize = 1000
+
+// Entry is one request the fake received, as the journal keeps it.
+type Entry struct {
+	Time         time.Time     `json:"time"` // on the store's clock
+	RequestID    string        `json:"request_id,omitempty"`
+	Operation    string        `json:"operation,omitempty"` // "" for a request no route took
+	Method       string        `json:"method"`
+	Path         string        `json:"path"`
+	Microversion string        `json:"microversion,omitempty"`
+	ProjectID    string        `json:"project_id,omitempty"`
+	ServerID     string        `json:"server_id,omitempty"`
+	Status       int           `json:"status"`
+	Duration     time.Duration `json:"duration_ns"`
+	// Body is the request body with passwords, admin passwords and token
+	// ids replaced by "***"; headers are not kept at all, so X-Auth-Token
+	// and X-Subject-Token never appear.
+	Body string `json:"body,omitempty"`
+}
+
+// Query selects journal entries; empty fields select all.
+type Query struct {
+	Operation string
+	ServerID  string
+	Status    int
+}
+
+// Journal is a bounded ring of the requests the fake received, oldest
+// dropped first. It is safe for concurrent use.
+type Journal struct {
+	clock state.Clock
+	mu    sync.Mutex
+	slots []journalSlot
+	next  int // where the next entry goes
+	count int
+}
+
+type journalSlot struct {
+	Entry
+	body []byte // the raw body, redacted when read
+}
+
+// NewJournal returns a journal that keeps the last size requests (size <=
+// 0 keeps none), stamped by clock (nil: the wall clock).
+func NewJournal(size int, clock state.Clock) *Journal {
+	if clock == nil {
+		clock = state.SystemClock{}
+	}
+	if size < 0 {
+		size = 0
+	}
+	return &Journal{clock: clock, slots: make([]journalSlot, size)}
+}
+
+// Entries returns the entries q selects, oldest first.
+func (j *Journal) Entries(q Query) []Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var out []Entry
+	for i := 0; i < j.count; i++ {
+		s := &j.slots[(j.next-j.count+i+len(j.slots))%len(j.slots)]
+		if q.Operation != "" && s.Operation != q.Operation || q.ServerID != "" && s.ServerID != q.ServerID ||
+			q.Status != 0 && s.Status != q.Status {
+			continue
+		}
+		e := s.Entry
+		e.Body = redact(s.body)
+		out = append(out, e)
+	}
+	return out
+}
+
+// Count returns how many kept entries are of operation op.
+func (j *Journal) Count(op string) int { return len(j.Entries(Query{Operation: op})) }
+
+// Last returns the latest entry of operation op.
+func (j *Journal) Last(op string) (Entry, bool) {
+	entries := j.Entries(Query{Operation: op})
+	if len(entries) == 0 {
+		return Entry{}, false
+	}
+	return entries[len(entries)-1], true
+}
+
+// Clear empties the journal.
+func (j *Journal) Clear() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.next, j.count = 0, 0
+}
+
+func (j *Journal) add(e *Entry, body []byte) {
+	if len(j.slots) == 0 {
+		return
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	s := &j.slots[j.next]
+	s.Entry = *e
+	s.body = append(s.body[:0], body...)
+	j.next = (j.next + 1) % len(j.slots)
+	if j.count < len(j.slots) {
+		j.count++
+	}
+}
+
+// redact returns a body for the journal: JSON with every "password",
+// "adminPass" and token "id" value replaced by "***", serialised as Nova's
+// Python would; anything else as it came, if it has no such key at all.
+func redact(body []byte) string {
+	if len(body) == 0 {
+		return ""
+	}
+	v, err := pyjson.Parse(body)
+	if err != nil {
+		if bytes.Contains(body, []byte("password")) || bytes.Contains(body, []byte("adminPass")) {
+			return "***" // not JSON, but it may hold a secret
+		}
+		return string(body)
+	}
+	return string(pyjson.AppendValue(nil, redactValue(v, "")))
+}
+
+func redactValue(v pyjson.Value, parent string) pyjson.Value {
+	switch v.Kind {
+	case pyjson.Object:
+		members := make([]pyjson.Member, len(v.Members))
+		for i, m := range v.Members {
+			switch {
+			case m.Key == "password" || m.Key == "adminPass" || m.Key == "id" && parent == "token":
+				members[i] = pyjson.M(m.Key, pyjson.Str("***"))
+			default:
+				members[i] = pyjson.M(m.Key, redactValue(m.Value, m.Key))
+			}
+		}
+		return pyjson.Obj(members...)
+	case pyjson.Array:
+		items := make([]pyjson.Value, len(v.Items))
+		for i, it := range v.Items {
+			items[i] = redactValue(it, parent)
+		}
+		return pyjson.Arr(items...)
+	}
+	return v
+}
+
+// journalWriter is the ResponseWriter the journal puts in front of a
+// service: it records the status, and the service fills in the rest of
+// the entry as it learns it (the operation, the project, ...).
+type journalWriter struct {
+	http.ResponseWriter
+	entry Entry
+	body  bytes.Buffer
+}
+
+func (jw *journalWriter) WriteHeader(code int) {
+	if jw.entry.Status == 0 {
+		jw.entry.Status = code
+	}
+	jw.ResponseWriter.WriteHeader(code)
+}
+
+func (jw *journalWriter) Write(p []byte) (int, error) {
+	if jw.entry.Status == 0 {
+		jw.entry.Status = http.StatusOK
+	}
+	return jw.ResponseWriter.Write(p)
+}
+
+var journalWriters = sync.Pool{New: func() any { return new(journalWriter) }}
+
+// teeBody copies what is read of a request body into the journal's buffer.
+type teeBody struct {
+	io.ReadCloser
+	copy *bytes.Buffer
+}
+
+func (t teeBody) Read(p []byte) (int, error) {
+	n, err := t.ReadCloser.Read(p)
+	t.copy.Write(p[:n])
+	return n, err
+}
+
+// record runs h, keeping an entry of the request in the journal; opOf,
+// when set, names the operation from the request (a service that does not
+// fill it in itself).
+func (j *Journal) record(w http.ResponseWriter, r *http.Request, opOf func(*http.Request) string, h http.Handler) {
+	if len(j.slots) == 0 {
+		h.ServeHTTP(w, r)
+		return
+	}
+	start := time.Now()
+	stamp := start
+	if _, wall := j.clock.(state.SystemClock); !wall {
+		stamp = j.clock.Now()
+	}
+	jw := journalWriters.Get().(*journalWriter)
+	jw.ResponseWriter = w
+	jw.entry = Entry{Time: stamp, Method: r.Method, Path: r.URL.Path}
+	jw.body.Reset()
+	if opOf != nil {
+		jw.entry.Operation = opOf(r)
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = teeBody{r.Body, &jw.body}
+	}
+	h.ServeHTTP(jw, r)
+	jw.entry.Duration = time.Since(start)
+	if jw.entry.RequestID == "" {
+		jw.entry.RequestID = firstValue(w.Header(), middleware.HeaderOpenstackRequestID)
+	}
+	if jw.entry.Status == 0 {
+		jw.entry.Status = http.StatusOK
+	}
+	j.add(&jw.entry, jw.body.Bytes())
+	jw.ResponseWriter = nil
+	if jw.body.Cap() <= 1<<16 {
+		journalWriters.Put(jw)
+	}
+}
+
+// journalEntryOf finds the entry being recorded for a request, through the
+// ResponseWriter the service was handed; nil when the journal is off.
+func journalEntryOf(w http.ResponseWriter) *Entry {
+	if jw, ok := w.(*journalWriter); ok {
+		return &jw.entry
+	}
+	return nil
+}
