@@ -18,6 +18,7 @@ type exampleT struct{ cleanups []func() }
 func (*exampleT) Helper()                           {}
 func (e *exampleT) Cleanup(f func())                { e.cleanups = append(e.cleanups, f) }
 func (*exampleT) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+func (*exampleT) Errorf(format string, args ...any) { fmt.Printf("error: "+format+"\n", args...) }
 
 // done runs the cleanups, last first, as the testing package does.
 func (e *exampleT) done() {

@@ -25,6 +25,7 @@ type Nova struct {
 	versionDocument http.Handler // the version documents' pipeline
 	faults          *Faults
 	journal         *Journal
+	control         *controlPlane // nil unless WithControlPlane
 	calls           sync.Pool
 }
 
@@ -69,6 +70,9 @@ func New(opts ...Option) *Nova {
 					middleware.WithAuthURI(n.identityURI),
 					middleware.WithAuthLogger(cfg.logger))(
 					http.HandlerFunc(n.serveAPI)))))
+	if cfg.control != nil {
+		n.control = newControlPlane(n, *cfg.control)
+	}
 	// Nova's oscomputeversion pipelines: compute_req_id, faultwrap.
 	n.versionDocument = middleware.RequestID(middleware.Recover(cfg.logger)(http.HandlerFunc(n.serveVersionDocument)))
 	return n
@@ -81,6 +85,10 @@ func (n *Nova) State() *state.Store { return n.store }
 // to the API, /v2, /v2/, /v2.1 and /v2.1/ to their version documents, and
 // everything else to the root versions application.
 func (n *Nova) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if n.control != nil && strings.HasPrefix(r.URL.Path, ControlPlanePrefix) {
+		n.control.ServeHTTP(w, r)
+		return
+	}
 	if n.cfg.next != nil {
 		owned, release := n.claim(r)
 		defer release()

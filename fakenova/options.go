@@ -28,6 +28,7 @@ type config struct {
 	faults         *Faults
 	journal        *Journal
 	journalSize    int
+	control        *ControlPlane
 }
 
 func defaultConfig() config {

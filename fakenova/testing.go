@@ -2,6 +2,7 @@ package fakenova
 
 import (
 	"net/http/httptest"
+	"time"
 
 	"github.com/novastub/novastub/state"
 )
@@ -11,6 +12,7 @@ import (
 type Tester interface {
 	Helper()
 	Cleanup(func())
+	Errorf(format string, args ...any)
 	Fatalf(format string, args ...any)
 }
 
@@ -32,6 +34,10 @@ type Test struct {
 	ProjectID string
 	// State is the model behind the fake: seed it and inspect it.
 	State *state.Store
+	// Clock is the store's manual clock, which moves only when the test
+	// advances it (Advance); nil when WithState gave a store of another
+	// clock.
+	Clock *state.ManualClock
 	// Nova is the handler the server runs.
 	Nova *Nova
 	// Server is the running httptest server.
@@ -42,10 +48,14 @@ type Test struct {
 
 // Start runs a fake Nova built with opts for the length of a test: the
 // server is closed by t.Cleanup. It seeds a project named "test", the host
-// TestHost and a member token of the project.
+// TestHost and a member token of the project. Unless opts give a store
+// (WithState), the store runs on a state.ManualClock that starts at the
+// current second and moves only with Advance: servers build and tokens
+// expire when the test says.
 func Start(t Tester, opts ...Option) *Test {
 	t.Helper()
-	n := New(opts...)
+	clock := state.NewManualClock(time.Now().UTC().Truncate(time.Second))
+	n := New(append([]Option{WithState(state.New(state.WithClock(clock)))}, opts...)...)
 	st := n.State()
 	project, err := st.AddProject(state.Project{Name: "test"})
 	if err != nil {
@@ -67,6 +77,7 @@ func Start(t Tester, opts ...Option) *Test {
 		Token:      token,
 		ProjectID:  project.ID,
 		State:      st,
+		Clock:      manual(st.Clock()),
 		Nova:       n,
 		Server:     srv,
 		t:          t,
@@ -83,4 +94,64 @@ func (ts *Test) AddServer(name string) state.Server {
 		ts.t.Fatalf("fakenova: adding server %q: %v", name, err)
 	}
 	return srv
+}
+
+func manual(c state.Clock) *state.ManualClock {
+	m, _ := c.(*state.ManualClock)
+	return m
+}
+
+// Advance moves the fake's clock forward by d (servers move on, tokens
+// expire) and returns the new time; it fails the test when the store's
+// clock cannot be advanced.
+func (ts *Test) Advance(d time.Duration) time.Time {
+	ts.t.Helper()
+	now, err := ts.Nova.Advance(d)
+	if err != nil {
+		ts.t.Fatalf("fakenova: %v", err)
+	}
+	return now
+}
+
+// Faults returns the fake's fault rules.
+func (ts *Test) Faults() *Faults { return ts.Nova.Faults() }
+
+// Journal returns what the fake received.
+func (ts *Test) Journal() *Journal { return ts.Nova.Journal() }
+
+// AddFault adds a fault rule, failing the test if the rule is wrong, and
+// returns its id.
+func (ts *Test) AddFault(f Fault) string {
+	ts.t.Helper()
+	id, err := ts.Nova.Faults().Add(f)
+	if err != nil {
+		ts.t.Fatalf("fakenova: %v", err)
+	}
+	return id
+}
+
+// AssertCalled checks that the fake received operation op exactly n times
+// (among the entries its journal keeps), and reports whether it did.
+func (ts *Test) AssertCalled(op string, n int) bool {
+	ts.t.Helper()
+	if err := checkOperation(op); err != nil {
+		ts.t.Errorf("fakenova: %v", err)
+		return false
+	}
+	if got := ts.Nova.Journal().Count(op); got != n {
+		ts.t.Errorf("fakenova: %s called %d times, want %d", op, got, n)
+		return false
+	}
+	return true
+}
+
+// LastBody returns the (redacted) body of the last request of operation
+// op; it fails the test when there is none.
+func (ts *Test) LastBody(op string) string {
+	ts.t.Helper()
+	e, ok := ts.Nova.Journal().Last(op)
+	if !ok {
+		ts.t.Fatalf("fakenova: no %s request in the journal", op)
+	}
+	return e.Body
 }

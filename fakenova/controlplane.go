@@ -1,0 +1,398 @@
+package fakenova
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/julienschmidt/httprouter"
+
+	"github.com/novastub/novastub/state"
+)
+
+// ControlPlanePrefix is where the HTTP control plane lives.
+const ControlPlanePrefix = "/_novastub/"
+
+// ControlPlane configures the HTTP control plane, the toolkit for tests
+// that are not written in Go (and for people with curl). Under
+// /_novastub/, JSON in and out:
+//
+//	POST   /_novastub/faults            {"operation": "getVNCConsole", "server_id": "...", "status": 503, "times": 1, "delay_ms": 0}
+//	                                    -> 201 {"id": "..."}; {"sequence": [rule, ...]} -> 201 {"ids": [...]}
+//	GET    /_novastub/faults            -> {"faults": [...]}
+//	DELETE /_novastub/faults/{id}       -> 204
+//	DELETE /_novastub/faults            -> 204
+//	GET    /_novastub/journal?operation=X&server_id=Y&status=Z -> {"requests": [...]}
+//	DELETE /_novastub/journal           -> 204
+//	GET    /_novastub/clock             -> {"now": "<RFC 3339>"}
+//	POST   /_novastub/clock/advance     {"seconds": 600} -> {"now": "<RFC 3339>"}
+//	PUT    /_novastub/servers/{id}      {"status": "SHUTOFF", "task_state": null, "host": ""} (any subset)
+//	GET    /_novastub/state             -> the whole model in the seed-file format
+//	PUT    /_novastub/state             the whole model -> 204
+//	POST   /_novastub/reset             -> 204, back to the seed
+//
+// Bad input gets 400 {"error": {"field": "...", "message": "..."}}. The
+// control plane's own requests are not in the journal and cannot be
+// faulted.
+type ControlPlane struct {
+	// Token, when set, must come with every control request, as
+	// "Authorization: Bearer <token>" or "X-Novastub-Token: <token>".
+	Token string
+	// Seed is what POST /_novastub/reset restores. Nil: the model as it
+	// was when the fake was created.
+	Seed *state.Seed
+}
+
+// WithControlPlane turns on the HTTP control plane. Default: off.
+func WithControlPlane(cp ControlPlane) Option {
+	return func(c *config) { c.control = &cp }
+}
+
+// controlPlane serves /_novastub/.
+type controlPlane struct {
+	n      *Nova
+	token  string
+	seed   *state.Seed
+	router *httprouter.Router
+}
+
+func newControlPlane(n *Nova, cp ControlPlane) *controlPlane {
+	c := &controlPlane{n: n, token: cp.Token, seed: cp.Seed, router: httprouter.New()}
+	if c.seed == nil {
+		c.seed = n.store.Snapshot()
+	}
+	r := c.router
+	r.RedirectTrailingSlash, r.RedirectFixedPath, r.HandleMethodNotAllowed = false, false, true
+	r.NotFound = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		controlError(w, http.StatusNotFound, "path", "no such control endpoint")
+	})
+	r.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		controlError(w, http.StatusMethodNotAllowed, "method", "not allowed on this control endpoint")
+	})
+	p := strings.TrimSuffix(ControlPlanePrefix, "/")
+	r.POST(p+"/faults", c.addFaults)
+	r.GET(p+"/faults", c.listFaults)
+	r.DELETE(p+"/faults", c.clearFaults)
+	r.DELETE(p+"/faults/:id", c.removeFault)
+	r.GET(p+"/journal", c.journal)
+	r.DELETE(p+"/journal", c.clearJournal)
+	r.GET(p+"/clock", c.clock)
+	r.POST(p+"/clock/advance", c.advance)
+	r.PUT(p+"/servers/:id", c.updateServer)
+	r.GET(p+"/state", c.getState)
+	r.PUT(p+"/state", c.putState)
+	r.POST(p+"/reset", c.reset)
+	return c
+}
+
+func (c *controlPlane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if c.token != "" {
+		given := r.Header.Get("X-Novastub-Token")
+		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			given = bearer
+		}
+		if subtle.ConstantTimeCompare([]byte(given), []byte(c.token)) != 1 {
+			controlError(w, http.StatusUnauthorized, "token", "the control plane needs its token")
+			return
+		}
+	}
+	c.router.ServeHTTP(w, r)
+}
+
+// faultJSON is a fault rule on the wire.
+type faultJSON struct {
+	Operation   string `json:"operation"`
+	ServerID    string `json:"server_id,omitempty"`
+	ProjectID   string `json:"project_id,omitempty"`
+	Status      int    `json:"status,omitempty"`
+	Message     string `json:"message,omitempty"`
+	Body        string `json:"body,omitempty"`
+	ContentType string `json:"content_type,omitempty"`
+	DelayMS     int64  `json:"delay_ms,omitempty"`
+	AfterChange bool   `json:"after_change,omitempty"`
+	Times       int    `json:"times,omitempty"`
+}
+
+func (f faultJSON) fault() Fault {
+	return Fault{Operation: f.Operation, ServerID: f.ServerID, ProjectID: f.ProjectID, Status: f.Status,
+		Message: f.Message, Body: f.Body, ContentType: f.ContentType,
+		Delay: time.Duration(f.DelayMS) * time.Millisecond, AfterChange: f.AfterChange, Times: f.Times}
+}
+
+func (c *controlPlane) addFaults(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	var in struct {
+		faultJSON
+		Sequence []faultJSON `json:"sequence"`
+	}
+	if !decodeControl(w, r, &in) {
+		return
+	}
+	if in.Sequence != nil {
+		rules := make([]Fault, len(in.Sequence))
+		for i, f := range in.Sequence {
+			if f.DelayMS < 0 {
+				controlError(w, http.StatusBadRequest, fmt.Sprintf("sequence[%d].delay_ms", i), "must not be negative")
+				return
+			}
+			rules[i] = f.fault()
+		}
+		ids, err := c.n.faults.Sequence(rules...)
+		if err != nil {
+			controlFieldError(w, "sequence", err)
+			return
+		}
+		writeControl(w, http.StatusCreated, map[string]any{"ids": ids})
+		return
+	}
+	if in.DelayMS < 0 {
+		controlError(w, http.StatusBadRequest, "delay_ms", "must not be negative")
+		return
+	}
+	id, err := c.n.faults.Add(in.faultJSON.fault())
+	if err != nil {
+		controlFieldError(w, "", err)
+		return
+	}
+	writeControl(w, http.StatusCreated, map[string]string{"id": id})
+}
+
+func (c *controlPlane) listFaults(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
+	type ruleJSON struct {
+		ID string `json:"id"`
+		faultJSON
+		Remaining int `json:"remaining"`
+	}
+	rules := []ruleJSON{}
+	for _, r := range c.n.faults.List() {
+		rules = append(rules, ruleJSON{ID: r.ID, Remaining: r.Remaining, faultJSON: faultJSON{
+			Operation: r.Operation, ServerID: r.ServerID, ProjectID: r.ProjectID, Status: r.Status,
+			Message: r.Message, Body: r.Body, ContentType: r.ContentType,
+			DelayMS: r.Delay.Milliseconds(), AfterChange: r.AfterChange, Times: r.Times}})
+	}
+	writeControl(w, http.StatusOK, map[string]any{"faults": rules})
+}
+
+func (c *controlPlane) clearFaults(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
+	c.n.faults.Clear()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (c *controlPlane) removeFault(w http.ResponseWriter, _ *http.Request, ps httprouter.Params) {
+	if err := c.n.faults.Remove(ps.ByName("id")); err != nil {
+		controlError(w, http.StatusNotFound, "id", err.Error())
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (c *controlPlane) journal(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	q := r.URL.Query()
+	query := Query{Operation: q.Get("operation"), ServerID: q.Get("server_id")}
+	if query.Operation != "" {
+		if err := checkOperation(query.Operation); err != nil {
+			controlError(w, http.StatusBadRequest, "operation", err.Error())
+			return
+		}
+	}
+	if s := q.Get("status"); s != "" {
+		code, err := strconv.Atoi(s)
+		if err != nil {
+			controlError(w, http.StatusBadRequest, "status", "must be a number")
+			return
+		}
+		query.Status = code
+	}
+	entries := c.n.journal.Entries(query)
+	if entries == nil {
+		entries = []Entry{}
+	}
+	writeControl(w, http.StatusOK, map[string]any{"requests": entries})
+}
+
+func (c *controlPlane) clearJournal(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
+	c.n.journal.Clear()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (c *controlPlane) clock(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
+	writeControl(w, http.StatusOK, map[string]string{"now": c.n.store.Clock().Now().UTC().Format(time.RFC3339Nano)})
+}
+
+func (c *controlPlane) advance(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	var in struct {
+		Seconds *float64 `json:"seconds"`
+	}
+	if !decodeControl(w, r, &in) {
+		return
+	}
+	if in.Seconds == nil || *in.Seconds < 0 {
+		controlError(w, http.StatusBadRequest, "seconds", "required, and not negative")
+		return
+	}
+	now, err := c.n.Advance(time.Duration(*in.Seconds * float64(time.Second)))
+	if err != nil {
+		controlError(w, http.StatusConflict, "clock", err.Error())
+		return
+	}
+	writeControl(w, http.StatusOK, map[string]string{"now": now.UTC().Format(time.RFC3339Nano)})
+}
+
+func (c *controlPlane) updateServer(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	var in struct {
+		Status    *string         `json:"status"`
+		TaskState json.RawMessage `json:"task_state"`
+		Host      *string         `json:"host"`
+	}
+	if !decodeControl(w, r, &in) {
+		return
+	}
+	var vm state.VMState
+	var task state.TaskState
+	var power state.PowerState
+	if in.Status != nil {
+		var err error
+		if vm, task, power, err = state.StatesForStatus(*in.Status); err != nil {
+			controlError(w, http.StatusBadRequest, "status", err.Error())
+			return
+		}
+	}
+	setTask := in.TaskState != nil
+	if setTask && string(in.TaskState) != "null" {
+		var s string
+		if err := json.Unmarshal(in.TaskState, &s); err != nil {
+			controlError(w, http.StatusBadRequest, "task_state", "must be a string or null")
+			return
+		}
+		task = state.TaskState(s)
+	}
+	srv, err := c.n.store.UpdateServer(ps.ByName("id"), func(s *state.Server) {
+		if in.Status != nil {
+			s.VMState, s.TaskState, s.PowerState = vm, task, power
+		}
+		if setTask {
+			s.TaskState = task
+		}
+		if in.Host != nil {
+			s.Host = *in.Host
+		}
+	})
+	var invalid *state.InvalidError
+	var missing *state.NotFoundError
+	switch {
+	case errors.As(err, &missing) && missing.Kind == "server":
+		controlError(w, http.StatusNotFound, "id", err.Error())
+		return
+	case errors.As(err, &missing):
+		controlError(w, http.StatusBadRequest, missing.Kind, err.Error())
+		return
+	case errors.As(err, &invalid):
+		controlError(w, http.StatusBadRequest, invalid.Field, invalid.Reason)
+		return
+	case err != nil:
+		controlError(w, http.StatusBadRequest, "", err.Error())
+		return
+	}
+	host := srv.Host
+	writeControl(w, http.StatusOK, map[string]any{"server": state.SeedServer{ID: srv.ID, Name: srv.Name,
+		ProjectID: srv.ProjectID, UserID: srv.UserID, Status: srv.Status(), Host: &host,
+		TaskState: nullableTask(srv.TaskState)}})
+}
+
+func nullableTask(t state.TaskState) *string {
+	if t == state.TaskNone {
+		return nil
+	}
+	s := string(t)
+	return &s
+}
+
+func (c *controlPlane) getState(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
+	writeControl(w, http.StatusOK, c.n.store.Snapshot())
+}
+
+func (c *controlPlane) putState(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	data, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
+	if err != nil {
+		controlError(w, http.StatusBadRequest, "body", err.Error())
+		return
+	}
+	seed, err := state.ParseSeed(data)
+	if err == nil {
+		err = c.n.store.Load(seed)
+	}
+	if err != nil {
+		controlFieldError(w, "", err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (c *controlPlane) reset(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
+	if err := c.n.store.Load(c.seed); err != nil {
+		controlFieldError(w, "", err)
+		return
+	}
+	c.n.faults.Clear()
+	c.n.journal.Clear()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// decodeControl decodes a JSON body strictly, or answers a 400 that names
+// the bad field.
+func decodeControl(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &typeErr):
+		controlError(w, http.StatusBadRequest, typeErr.Field, "expected "+typeErr.Type.String()+", got "+typeErr.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		controlError(w, http.StatusBadRequest, strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field")
+	default:
+		controlError(w, http.StatusBadRequest, "body", "malformed JSON: "+err.Error())
+	}
+	return false
+}
+
+// controlFieldError answers 400 for an error that may name its field.
+func controlFieldError(w http.ResponseWriter, prefix string, err error) {
+	var fe *FieldError
+	var inv *state.InvalidError
+	field := ""
+	switch {
+	case errors.As(err, &fe):
+		field = fe.Field
+	case errors.As(err, &inv):
+		field = inv.Field
+	}
+	if prefix != "" && field != "" {
+		field = prefix + "." + field
+	} else if prefix != "" {
+		field = prefix
+	}
+	controlError(w, http.StatusBadRequest, field, err.Error())
+}
+
+func controlError(w http.ResponseWriter, code int, field, msg string) {
+	writeControl(w, code, map[string]any{"error": map[string]string{"field": field, "message": msg}})
+}
+
+func writeControl(w http.ResponseWriter, code int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_, _ = w.Write(buf.Bytes())
+}
