@@ -1,19 +1,22 @@
 // Command novastub runs a fake OpenStack Nova on 127.0.0.1 for local
 // development: a cloud with a project, a token and servers whose consoles
-// an app, a browser or a non-Go test suite can ask for.
+// an app, a browser or a non-Go test suite can ask for. A fake Keystone v3
+// on the same port, under /identity, logs the seed's users in by username
+// and password, so OpenStack clients configured with an auth URL work too.
 //
 //	go run ./examples/novastub                      # the demo cloud on 127.0.0.1:8774
 //	go run ./examples/novastub -listen 127.0.0.1:0  # any free port
 //	go run ./examples/novastub -seed cloud.json     # your own seed file
 //
-// It prints what it serves and a curl line that gets a console, then
-// "listening on http://HOST:PORT" once it accepts connections, and exits
-// cleanly on SIGINT or SIGTERM.
+// It prints what it serves, a curl line that gets a console and how to log
+// in with a password, then "listening on http://HOST:PORT" once it accepts
+// connections, and exits cleanly on SIGINT or SIGTERM.
 package main
 
 import (
 	"context"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,10 +26,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sort"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/novastub/novastub/fakenova"
+	"github.com/novastub/novastub/fakenova/identity"
 	"github.com/novastub/novastub/state"
 )
 
@@ -76,10 +82,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fakenova.WithConsoleURL(state.ConsoleNoVNC, base+"/vnc_auto.html", fakenova.TokenQuery),
 		fakenova.WithConsoleURL(state.ConsoleXVPVNC, base+"/console", fakenova.TokenQuery),
 	)
+	// The identity service: its links and the catalog's compute endpoints
+	// are built from each request's host, so they work under any name the
+	// stub is reached by.
+	keystone := http.StripPrefix(identityPrefix, identity.New(store, identity.WithLogger(logger)))
 	mux := http.NewServeMux()
 	page := fakenova.ConsolePage(store)
 	mux.Handle("/vnc_auto.html", page)
 	mux.Handle("/console", page)
+	mux.Handle(identityPrefix, keystone)
+	mux.Handle(identityPrefix+"/", keystone)
 	mux.Handle("/", nova)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 
@@ -120,13 +132,18 @@ func seedName(path string) string {
 	return path
 }
 
+// identityPrefix is where the stub serves the identity service.
+const identityPrefix = "/identity"
+
 // printSummary shows the first token, its project and a server of that
-// project whose console works, with a curl line that gets the console.
+// project whose console works, with a curl line that gets the console, and
+// the identity service with a user who can log in.
 func printSummary(w io.Writer, store *state.Store, base string) {
 	fmt.Fprintln(w, "novastub: a fake OpenStack Nova (remote consoles)")
 	tokens := store.Tokens()
 	if len(tokens) == 0 {
 		fmt.Fprintln(w, "  (the seed has no tokens: add one to call the API)")
+		printIdentity(w, store, base, "")()
 		return
 	}
 	tok := tokens[0]
@@ -136,6 +153,8 @@ func printSummary(w io.Writer, store *state.Store, base string) {
 	}
 	fmt.Fprintf(w, "  project  %s %s\n", tok.ProjectID, name)
 	fmt.Fprintf(w, "  token    %s\n", tok.Token)
+	login := printIdentity(w, store, base, tok.ProjectID)
+	defer login()
 	for _, srv := range store.Servers() {
 		if srv.ProjectID != tok.ProjectID || srv.Host == "" || srv.Status() != "ACTIVE" {
 			continue
@@ -149,4 +168,86 @@ func printSummary(w io.Writer, store *state.Store, base string) {
 			tok.Token, base, tok.ProjectID, srv.ID)
 		return
 	}
+}
+
+// printIdentity prints the identity service's auth URL and a user who can
+// log in with a project to scope to (one with a role on the project with
+// the given id, if any), and returns a function that prints how to log in
+// as that user, for the end of the summary.
+func printIdentity(w io.Writer, store *state.Store, base, projectID string) (login func()) {
+	authURL := base + identityPrefix + "/v3"
+	fmt.Fprintf(w, "  identity %s (Keystone v3, region %s)\n", authURL, identity.DefaultRegion)
+	user, project, ok := loginUser(store, projectID)
+	if !ok {
+		return func() {}
+	}
+	domain := user.Domain
+	if domain == "" {
+		domain = state.DefaultDomainName
+	}
+	projectDomain := state.DomainNameForID(project.DomainID)
+	fmt.Fprintf(w, "  user     %s password %s, project %s, domain %s\n", user.Name, user.Password, project.Name, domain)
+	return func() {
+		fmt.Fprintln(w, "log in with a username and password (the OS_* variables of the OpenStack command-line clients):")
+		fmt.Fprintf(w, "  export OS_AUTH_URL=%s OS_USERNAME=%s OS_PASSWORD=%s OS_PROJECT_NAME=%s OS_USER_DOMAIN_NAME=%s OS_PROJECT_DOMAIN_NAME=%s OS_REGION_NAME=%s\n",
+			authURL, shellQuote(user.Name), shellQuote(user.Password), shellQuote(project.Name),
+			shellQuote(domain), shellQuote(projectDomain), identity.DefaultRegion)
+		body := `{"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": ` + jsonQuote(user.Name) +
+			`, "domain": {"name": ` + jsonQuote(domain) + `}, "password": ` + jsonQuote(user.Password) + `}}}, ` +
+			`"scope": {"project": {"name": ` + jsonQuote(project.Name) + `, "domain": {"name": ` + jsonQuote(projectDomain) + `}}}}}`
+		fmt.Fprintln(w, "get a token by password (the X-Subject-Token header; the body's catalog names the compute endpoint):")
+		fmt.Fprintf(w, "  curl -si -H 'Content-Type: application/json' -d %s %s/auth/tokens\n", shellQuote(body), authURL)
+	}
+}
+
+// loginUser picks a user with a role on a project: on the project with
+// the given id if one has, else the first user (by domain and name) with
+// a role on any project of the store.
+func loginUser(store *state.Store, projectID string) (state.User, state.Project, bool) {
+	projects := store.Projects()
+	byName := func(name string) (state.Project, bool) {
+		for _, p := range projects {
+			if p.Name == name {
+				return p, true
+			}
+		}
+		return state.Project{}, false
+	}
+	users := store.Users()
+	if p, err := store.Project(projectID); err == nil {
+		for _, u := range users {
+			if len(u.Roles[p.Name]) > 0 {
+				return u, p, true
+			}
+		}
+	}
+	for _, u := range users {
+		names := make([]string, 0, len(u.Roles))
+		for name, roles := range u.Roles {
+			if len(roles) > 0 {
+				names = append(names, name)
+			}
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if p, ok := byName(name); ok {
+				return u, p, true
+			}
+		}
+	}
+	return state.User{}, state.Project{}, false
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/@%+=,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// jsonQuote is s as a JSON string.
+func jsonQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -60,6 +62,8 @@ func startStub(t *testing.T, args ...string) (lines []string, base string, stop 
 	t.Cleanup(func() { stop() })
 	return lines, base, stop
 }
+
+var tokenCurlLine = regexp.MustCompile(`^  curl -si -H 'Content-Type: application/json' -d '(.*)' (http://\S+)$`)
 
 var curlLine = regexp.MustCompile(`curl -s -X POST -H 'X-Auth-Token: ([0-9a-f]+)' -H 'Content-Type: application/json' -d '(.*)' (http://\S+)$`)
 
@@ -138,4 +142,64 @@ func TestStubSeedFile(t *testing.T) {
 			assert.Contains(t, err.Error(), path, "the error names the file")
 		})
 	}
+}
+
+// An OpenStack client configured by username and password, as the summary
+// prints it, logs in at the stub's identity service and gets a console from
+// the compute endpoint of the catalog.
+func TestStubLogsInWithAPassword(t *testing.T) {
+	lines, base, _ := startStub(t)
+	authURL := base + "/identity/v3"
+	assert.Contains(t, lines, "  identity "+authURL+" (Keystone v3, region RegionOne)")
+	assert.Contains(t, lines, "  user     admin password secret, project demo, domain Default")
+	assert.Contains(t, lines, "  export OS_AUTH_URL="+authURL+" OS_USERNAME=admin OS_PASSWORD=secret OS_PROJECT_NAME=demo "+
+		"OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default OS_REGION_NAME=RegionOne")
+	tokenAt := -1
+	for i, l := range lines {
+		if strings.HasPrefix(l, "  token    ") {
+			tokenAt = i
+		}
+	}
+	require.GreaterOrEqual(t, tokenAt, 0)
+	assert.Equal(t, "  identity "+authURL+" (Keystone v3, region RegionOne)", lines[tokenAt+1], "the identity line follows the token line")
+	assert.True(t, strings.HasPrefix(lines[len(lines)-1], "listening on "), "listening on comes last")
+
+	ctx := context.Background()
+	provider, err := openstack.AuthenticatedClient(ctx, gophercloud.AuthOptions{IdentityEndpoint: authURL,
+		Username: "admin", Password: "secret", DomainName: "Default", TenantName: "demo"})
+	require.NoError(t, err)
+	compute, err := openstack.NewComputeV2(provider, gophercloud.EndpointOpts{Region: "RegionOne"})
+	require.NoError(t, err)
+	assert.Equal(t, base+"/v2.1/1ab83fbf1b594600bfa618dc33694dd6/", compute.Endpoint)
+	var out struct {
+		Console struct{ Type, URL string } `json:"console"`
+	}
+	_, err = compute.Post(ctx, compute.ServiceURL("servers", "365313c5-5d0c-4c43-af05-16f765c0f2bc", "action"),
+		map[string]any{"os-getVNCConsole": map[string]string{"type": "novnc"}}, &out,
+		&gophercloud.RequestOpts{OkCodes: []int{http.StatusOK}})
+	require.NoError(t, err)
+	assert.Equal(t, "novnc", out.Console.Type)
+	assert.True(t, strings.HasPrefix(out.Console.URL, base+"/vnc_auto.html?token="), out.Console.URL)
+
+	// Do what the printed token curl line does.
+	var m []string
+	for _, l := range lines {
+		if m = tokenCurlLine.FindStringSubmatch(l); m != nil {
+			break
+		}
+	}
+	require.NotNil(t, m, "a token curl line among %q", lines)
+	assert.Equal(t, authURL+"/auth/tokens", m[2])
+	resp, err := http.Post(m[2], "application/json", strings.NewReader(m[1]))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusCreated, resp.StatusCode)
+	assert.NotEmpty(t, resp.Header.Get("X-Subject-Token"))
+
+	// Discovery at the unversioned URL that Python clients are given.
+	resp, err = http.Get(base + "/identity")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusMultipleChoices, resp.StatusCode)
+	assert.Equal(t, authURL+"/", resp.Header.Get("Location"))
 }

@@ -1,0 +1,337 @@
+package identity
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/binary"
+	"net/http"
+	"time"
+
+	"github.com/novastub/novastub/fakenova/internal/pyjson"
+	"github.com/novastub/novastub/state"
+)
+
+// Tokens: their form, their lifetime in the store, how Keystone renders
+// them, and the validate and revoke calls.
+
+// tokenBytes is the length of a token before base64: a version byte, the
+// issue time (Unix seconds), 16 random bytes and a 16-byte tag.
+const tokenBytes = 1 + 8 + 16 + 16
+
+// newToken returns a new token and a new audit id. A token has the form of
+// a Fernet token (URL-safe base64 without padding, starting "gAAAAA") and
+// carries a tag keyed by the service, so that the service recognizes its
+// own tokens after they have left the store. Audit ids are Keystone's
+// random_urlsafe_str: 16 random bytes, URL-safe base64 without padding.
+func (s *Service) newToken(issued time.Time) (token, auditID string) {
+	var rnd [32]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		panic("identity: crypto/rand: " + err.Error()) // it does not fail on the systems Go supports
+	}
+	var raw [tokenBytes]byte
+	raw[0] = 0x80 // Fernet's version byte
+	binary.BigEndian.PutUint64(raw[1:9], uint64(issued.Unix()))
+	copy(raw[9:25], rnd[:16])
+	tag := s.tag(raw[:25])
+	copy(raw[25:], tag[:16])
+	return base64.RawURLEncoding.EncodeToString(raw[:]), base64.RawURLEncoding.EncodeToString(rnd[16:])
+}
+
+// tag is a keyed hash of a token's first 25 bytes. It only tells this
+// service's tokens from others; tokens are found by lookup in the store.
+func (s *Service) tag(head []byte) [sha256.Size]byte {
+	var buf [32 + 25]byte
+	copy(buf[:32], s.key[:])
+	copy(buf[32:], head)
+	return sha256.Sum256(buf[:])
+}
+
+// issuedHere reports whether token has the form and tag of this service's
+// tokens.
+func (s *Service) issuedHere(token string) bool {
+	if len(token) != base64.RawURLEncoding.EncodedLen(tokenBytes) {
+		return false
+	}
+	var raw [tokenBytes]byte
+	if n, err := base64.RawURLEncoding.Decode(raw[:], []byte(token)); err != nil || n != tokenBytes || raw[0] != 0x80 {
+		return false
+	}
+	tag := s.tag(raw[:25])
+	return subtle.ConstantTimeCompare(tag[:16], raw[25:]) == 1
+}
+
+// keep stores an issued token as an API token of the store, where the fake
+// Nova finds it, and drops the service's tokens that have expired, so that
+// a long-running stub does not keep every token it ever issued.
+func (s *Service) keep(t state.AuthToken) error {
+	if err := s.store.AddToken(t); err != nil {
+		return err
+	}
+	now := s.store.Clock().Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.issued) > 0 && !now.Before(s.issued[0].expires) {
+		_ = s.store.RemoveToken(s.issued[0].token) // gone already if revoked
+		s.issued[0] = issuedToken{}
+		s.issued = s.issued[1:]
+	}
+	s.issued = append(s.issued, issuedToken{token: t.Token, expires: t.ExpiresAt})
+	return nil
+}
+
+// lookupToken is Keystone's validate_token (keystone/token/provider.py):
+// the token and, when it is project-scoped, its project; or Keystone's 404
+// for an empty, unknown, expired or revoked token, or one whose project is
+// gone (checked first, as TokenModel.mint does).
+func (s *Service) lookupToken(token string) (state.AuthToken, *state.Project, *apiError) {
+	if token == "" {
+		return state.AuthToken{}, nil, notFound(msgNoToken)
+	}
+	t, err := s.store.TokenIncludingExpired(token)
+	if err != nil {
+		if s.issuedHere(token) { // expired and purged, or revoked
+			return state.AuthToken{}, nil, notFound(msgFailedToValidate)
+		}
+		return state.AuthToken{}, nil, notFound(msgUnrecognizedToken)
+	}
+	var project *state.Project
+	if t.ProjectID != "" {
+		p, err := s.store.Project(t.ProjectID)
+		if err != nil {
+			return state.AuthToken{}, nil, notFound(msgProjectNotFound(t.ProjectID))
+		}
+		project = &p
+	}
+	if t.Expired(s.store.Clock().Now()) {
+		return state.AuthToken{}, nil, notFound(msgFailedToValidate)
+	}
+	return t, project, nil
+}
+
+// What Keystone shows of a static token (seeded, not issued), which lacks
+// some of what the service records.
+
+// tokenMethods is the token's methods; a static token shows "password".
+func tokenMethods(t state.AuthToken) state.AuthMethods {
+	if t.Methods == 0 {
+		return state.MethodPassword
+	}
+	return t.Methods
+}
+
+// tokenAuditID is the token's audit id; a static token has one derived
+// from it, the same every time.
+func tokenAuditID(t state.AuthToken) string {
+	if t.AuditID != "" {
+		return t.AuditID
+	}
+	sum := sha256.Sum256([]byte("audit " + t.Token))
+	return base64.RawURLEncoding.EncodeToString(sum[:16])
+}
+
+// tokenTimes are the token's issue and expiry times. A static token that
+// never expires shows an expiry one TTL from now (expires_at is required
+// by clients); one without an issue time shows its expiry less a TTL, or
+// now.
+func (s *Service) tokenTimes(t state.AuthToken) (issued, expires time.Time) {
+	now := s.store.Clock().Now()
+	issued, expires = t.IssuedAt, t.ExpiresAt
+	if expires.IsZero() {
+		expires = now.Add(s.cfg.ttl)
+	}
+	if issued.IsZero() {
+		issued = now
+		if !t.ExpiresAt.IsZero() {
+			issued = t.ExpiresAt.Add(-s.cfg.ttl)
+		}
+		issued = issued.Truncate(time.Second)
+	}
+	return issued, expires
+}
+
+// appendISOTime appends Keystone's utils.isotime(at, subsecond=True) of t,
+// in UTC.
+func appendISOTime(b []byte, t time.Time) []byte {
+	return t.UTC().AppendFormat(b, "2006-01-02T15:04:05.000000Z")
+}
+
+// renderToken is Keystone's render_token_response_from_model
+// (keystone/common/render_token.py), serialized as jsonutils.dumps does
+// (members in the dict's order, ", " and ": "):
+// {"token": {"methods", "user", "audit_ids", "expires_at", "issued_at"}},
+// and for a project-scoped token "project", "is_domain", "roles" and (unless
+// the request says ?nocatalog) "catalog". An unscoped token has none of
+// these four. Roles are the ones the token was issued with.
+func (s *Service) renderToken(r *http.Request, t state.AuthToken, project *state.Project) []byte {
+	issued, expires := s.tokenTimes(t)
+	b := make([]byte, 0, 1536)
+	b = append(b, `{"token": {"methods": [`...)
+	for i, name := range tokenMethods(t).Names() {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = pyjson.AppendString(b, name)
+	}
+	b = append(b, `], "user": {"domain": `...)
+	b = appendDomain(b, state.DomainIDForName(t.UserDomain))
+	b = append(b, `, "id": `...)
+	b = pyjson.AppendString(b, t.UserID)
+	b = append(b, `, "name": `...)
+	b = pyjson.AppendString(b, t.UserName)
+	b = append(b, `, "password_expires_at": null}, "audit_ids": [`...)
+	b = pyjson.AppendString(b, tokenAuditID(t))
+	if t.ParentAuditID != "" {
+		b = append(b, ", "...)
+		b = pyjson.AppendString(b, t.ParentAuditID)
+	}
+	b = append(b, `], "expires_at": "`...)
+	b = appendISOTime(b, expires)
+	b = append(b, `", "issued_at": "`...)
+	b = appendISOTime(b, issued)
+	b = append(b, '"')
+	if project != nil {
+		b = append(b, `, "project": {"domain": `...)
+		b = appendDomain(b, project.DomainID)
+		b = append(b, `, "id": `...)
+		b = pyjson.AppendString(b, project.ID)
+		b = append(b, `, "name": `...)
+		b = pyjson.AppendString(b, project.Name)
+		b = append(b, `}, "is_domain": false, "roles": [`...)
+		for i, role := range t.Roles {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = append(b, `{"id": "`...)
+			b = appendStableID(b, "role ", role)
+			b = append(b, `", "name": `...)
+			b = pyjson.AppendString(b, role)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+		if !noCatalog(r) {
+			b = append(b, `, "catalog": `...)
+			b = s.appendCatalog(b, r, project.ID)
+		}
+	}
+	return append(b, "}}"...)
+}
+
+// appendDomain appends a domain reference, {"id": ..., "name": ...}.
+func appendDomain(b []byte, id string) []byte {
+	if id == "" {
+		id = state.DefaultDomainID
+	}
+	b = append(b, `{"id": `...)
+	b = pyjson.AppendString(b, id)
+	b = append(b, `, "name": `...)
+	b = pyjson.AppendString(b, state.DomainNameForID(id))
+	return append(b, '}')
+}
+
+// appendCatalog appends the service catalog of a project: the compute
+// service, "nova", with a public, an internal and an admin endpoint in the
+// region, as Keystone's SQL catalog (get_v3_catalog) lists them.
+func (s *Service) appendCatalog(b []byte, r *http.Request, projectID string) []byte {
+	url := s.cfg.computeURL(r, projectID)
+	b = append(b, `[{"endpoints": [`...)
+	for i, iface := range endpointInterfaces {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, `{"id": "`...)
+		b = append(b, s.catalogEndpointID[i]...)
+		b = append(b, `", "interface": "`...)
+		b = append(b, iface...)
+		b = append(b, `", "region_id": `...)
+		b = pyjson.AppendString(b, s.cfg.region)
+		b = append(b, `, "url": `...)
+		b = pyjson.AppendString(b, url)
+		b = append(b, `, "region": `...)
+		b = pyjson.AppendString(b, s.cfg.region)
+		b = append(b, '}')
+	}
+	b = append(b, `], "id": "`...)
+	b = append(b, s.catalogServiceID...)
+	return append(b, `", "type": "compute", "name": "nova"}]`...)
+}
+
+// noCatalog reports whether the request asks for no catalog (?nocatalog).
+func noCatalog(r *http.Request) bool {
+	if r.URL.RawQuery == "" {
+		return false
+	}
+	_, ok := r.URL.Query()["nocatalog"]
+	return ok
+}
+
+// serveValidate answers GET /v3/auth/tokens (validate) and HEAD (check):
+// 200 with the subject token's body and X-Subject-Token.
+func (s *Service) serveValidate(w http.ResponseWriter, r *http.Request) {
+	action := actionValidate
+	if r.Method == http.MethodHead {
+		action = actionCheck
+	}
+	subject, project, token, e := s.authorizeSubject(r, action)
+	if e != nil {
+		s.writeError(w, r, e)
+		return
+	}
+	w.Header().Set("X-Subject-Token", token)
+	writeBody(w, http.StatusOK, "application/json", s.renderToken(r, subject, project))
+}
+
+// serveRevoke answers DELETE /v3/auth/tokens: the subject token stops
+// working, here and for the fake Nova; 204 without a Content-Type
+// (keystone/server/flask/common.py drops it on a 204).
+func (s *Service) serveRevoke(w http.ResponseWriter, r *http.Request) {
+	_, _, token, e := s.authorizeSubject(r, actionRevoke)
+	if e != nil {
+		s.writeError(w, r, e)
+		return
+	}
+	_ = s.store.RemoveToken(token)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// authorizeSubject checks a call on X-Subject-Token in Keystone's order:
+// the caller's X-Auth-Token (401), the subject token (404), the policy
+// (403), and a missing subject (404).
+func (s *Service) authorizeSubject(r *http.Request, action string) (state.AuthToken, *state.Project, string, *apiError) {
+	caller, err := s.store.Token(r.Header.Get("X-Auth-Token"))
+	if err != nil {
+		return state.AuthToken{}, nil, "", unauthorized("X-Auth-Token missing, unknown or expired")
+	}
+	values, present := r.Header["X-Subject-Token"]
+	var subject state.AuthToken
+	var project *state.Project
+	if present {
+		var e *apiError
+		if subject, project, e = s.lookupToken(values[0]); e != nil {
+			return state.AuthToken{}, nil, "", e
+		}
+	}
+	if !permitted(caller, subject, present, action) {
+		return state.AuthToken{}, nil, "", forbiddenAction(action)
+	}
+	if !present {
+		return state.AuthToken{}, nil, "", notFound(msgNoToken)
+	}
+	return subject, project, values[0], nil
+}
+
+// permitted applies Keystone's policies of the token API as a deployment
+// with the legacy defaults does (keystone/common/policies/token.py and
+// base.py, the deprecated rules, which still apply without
+// enforce_new_defaults): the subject token's own user may do anything with
+// it; an admin too; a user with the service role may validate it.
+func permitted(caller, subject state.AuthToken, haveSubject bool, action string) bool {
+	switch {
+	case caller.HasRole("admin"):
+		return true
+	case action == actionValidate && caller.HasRole("service"):
+		return true
+	}
+	return haveSubject && caller.UserID != "" && caller.UserID == subject.UserID
+}
