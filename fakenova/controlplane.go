@@ -355,13 +355,30 @@ func decodeControl(w http.ResponseWriter, r *http.Request, v any) bool {
 	case err == nil:
 		return true
 	case errors.As(err, &typeErr):
-		controlError(w, http.StatusBadRequest, typeErr.Field, "expected "+typeErr.Type.String()+", got "+typeErr.Value)
+		// The path names the Go struct a field is embedded from: drop it.
+		field := strings.TrimPrefix(typeErr.Field, "faultJSON.")
+		controlError(w, http.StatusBadRequest, field, "expected "+jsonType(typeErr.Type.Kind().String())+", got "+typeErr.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		controlError(w, http.StatusBadRequest, strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field")
 	default:
 		controlError(w, http.StatusBadRequest, "body", "malformed JSON: "+err.Error())
 	}
 	return false
+}
+
+// jsonType names a Go kind as JSON does.
+func jsonType(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"), strings.HasPrefix(kind, "float"):
+		return "a number"
+	case kind == "string":
+		return "a string"
+	case kind == "bool":
+		return "true or false"
+	case kind == "slice":
+		return "an array"
+	}
+	return "an object"
 }
 
 // controlFieldError answers 400 for an error that may name its field.

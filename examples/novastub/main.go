@@ -7,6 +7,12 @@
 //	go run ./examples/novastub                      # the demo cloud on 127.0.0.1:8774
 //	go run ./examples/novastub -listen 127.0.0.1:0  # any free port
 //	go run ./examples/novastub -seed cloud.json     # your own seed file
+//	go run ./examples/novastub -control-token s3cr3t # protect the control plane
+//
+// Beside the compute API it serves the identity service under /identity,
+// the console pages its console URLs open, and the control plane under
+// /_novastub/ (faults, journal, clock, state), on the wall clock that the
+// control plane can move forward.
 //
 // It prints what it serves, a curl line that gets a console and how to log
 // in with a password, then "listening on http://HOST:PORT" once it accepts
@@ -57,6 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8774", "address to listen on; port 0 picks a free one")
 	seedFile := fs.String("seed", "", "seed file (JSON) to start from instead of the demo cloud")
+	controlToken := fs.String("control-token", "", "token the control plane (/_novastub/) requires; empty: none")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -64,7 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	store := state.New()
+	// The wall clock, which the control plane can also move forward.
+	store := state.New(state.WithClock(state.NewOffsetClock()))
 	if err := store.Load(seed); err != nil {
 		return fmt.Errorf("seed %s: %w", seedName(*seedFile), err)
 	}
@@ -81,11 +89,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// Console URLs lead to the stub's own console page.
 		fakenova.WithConsoleURL(state.ConsoleNoVNC, base+"/vnc_auto.html", fakenova.TokenQuery),
 		fakenova.WithConsoleURL(state.ConsoleXVPVNC, base+"/console", fakenova.TokenQuery),
+		// The control plane under /_novastub/, for tests in any language.
+		fakenova.WithControlPlane(fakenova.ControlPlane{Token: *controlToken, Seed: seed}),
 	)
 	// The identity service: its links and the catalog's compute endpoints
 	// are built from each request's host, so they work under any name the
 	// stub is reached by.
-	keystone := http.StripPrefix(identityPrefix, identity.New(store, identity.WithLogger(logger)))
+	// It shares the fake Nova's journal and fault rules.
+	keystone := nova.Wrap(identity.Operation,
+		http.StripPrefix(identityPrefix, identity.New(store, identity.WithLogger(logger))))
 	mux := http.NewServeMux()
 	page := fakenova.ConsolePage(store)
 	mux.Handle("/vnc_auto.html", page)
@@ -96,6 +108,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 
 	printSummary(stdout, store, base)
+	fmt.Fprintf(stdout, "control plane (faults, journal, clock, state): %s%s\n", base, fakenova.ControlPlanePrefix)
 	fmt.Fprintf(stdout, "listening on %s\n", base)
 
 	errc := make(chan error, 1)
