@@ -56,7 +56,7 @@ func (n *Nova) registerActions() {
 // an unknown key is "There is no such action". The decoded body is left
 // in c.body.
 func (n *Nova) peekAction(c *call) *serverAction {
-	body, err := pyjson.Parse(c.raw.Bytes())
+	body, err := pyjson.ParseText(c.raw.Bytes())
 	if err != nil {
 		c.fault(http.StatusBadRequest, msgMalformedBody)
 		return nil

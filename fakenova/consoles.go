@@ -1,6 +1,7 @@
 package fakenova
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -80,7 +81,11 @@ func (ce consoleErrors) consoleFault(err error, id string) (int, string) {
 // project's), and answers 404 (or 500 when the source fails) when it
 // cannot.
 func (n *Nova) consoleServer(c *call, id string) (state.Server, bool) {
-	srv, err := n.cfg.servers.LookupServer(c.r.Context(), id)
+	ctx := c.r.Context()
+	if n.cfg.servers != ServerSource(n.store) {
+		ctx = context.WithValue(ctx, requestKey{}, c.r) // for RequestFrom
+	}
+	srv, err := n.cfg.servers.LookupServer(ctx, id)
 	switch {
 	case err == nil && (c.isAdmin() || srv.ProjectID == c.projectID()):
 		return srv, true

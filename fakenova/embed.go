@@ -52,8 +52,8 @@ var consoleActions = map[string]bool{
 var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // claim decides whether the middleware owns r. To decide on an action it
-// reads the body into a pooled buffer and puts a reader of it in r.Body;
-// release returns the buffer once r is done with.
+// reads the body into a pooled buffer and puts a peekedBody of it in
+// r.Body; release returns the buffer once r is done with.
 func (n *Nova) claim(r *http.Request) (owned bool, release func()) {
 	kind := ownedRoute(r.Method, r.URL.Path)
 	if kind != ownedAction {
@@ -62,32 +62,67 @@ func (n *Nova) claim(r *http.Request) (owned bool, release func()) {
 	if r.ContentLength > n.cfg.maxBody || r.Body == nil || r.Body == http.NoBody {
 		return r.ContentLength > n.cfg.maxBody, func() {} // the pipeline answers 413
 	}
-	buf := bodyBuffers.Get().(*bytes.Buffer)
-	buf.Reset()
-	release = func() {
-		if buf.Cap() <= 1<<16 {
-			bodyBuffers.Put(buf)
-		}
+	b := &peekedBody{buf: bodyBuffers.Get().(*bytes.Buffer), orig: r.Body}
+	b.buf.Reset()
+	b.limited = io.LimitedReader{R: r.Body, N: n.cfg.maxBody + 1}
+	_, b.err = b.buf.ReadFrom(&b.limited)
+	b.reader.Reset(b.buf.Bytes())
+	r.Body = b
+	if b.err != nil || int64(b.buf.Len()) > n.cfg.maxBody {
+		return int64(b.buf.Len()) > n.cfg.maxBody, b.release // too large: the pipeline answers 413
 	}
-	_, err := buf.ReadFrom(io.LimitReader(r.Body, n.cfg.maxBody+1))
-	rest := r.Body
-	r.Body = readCloser{io.MultiReader(bytes.NewReader(buf.Bytes()), rest), rest}
-	if err != nil || int64(buf.Len()) > n.cfg.maxBody {
-		return int64(buf.Len()) > n.cfg.maxBody, release // too large: the pipeline answers 413
-	}
-	r.Body = readCloser{bytes.NewReader(buf.Bytes()), rest}
-	body, err := pyjson.Parse(buf.Bytes())
+	body, err := pyjson.ParseText(b.buf.Bytes()) // as Nova reads it
 	owned = err == nil && body.Kind == pyjson.Object && len(body.Members) == 1 && consoleActions[body.Members[0].Key]
-	return owned, release
+	return owned, b.release
 }
 
-// readCloser reads a body the middleware buffered and closes the original.
-type readCloser struct {
-	io.Reader
-	orig io.Closer
+// peekedBody is a body the middleware read to decide: the bytes it read,
+// then the error the read ended with, or, past the limit, the rest of the
+// original. Once released (when the middleware returns) it fails every
+// read, as net/http's server body does once the handler returned: a
+// RoundTripper may read a request body after RoundTrip returned, so an
+// httputil.ReverseProxy's transport may read it after the handler
+// returned, and must then not get the bytes of the request that took the
+// buffer from the pool since.
+type peekedBody struct {
+	mu      sync.Mutex
+	buf     *bytes.Buffer // nil once released
+	reader  bytes.Reader  // of buf
+	limited io.LimitedReader
+	err     error // of the read into buf
+	orig    io.ReadCloser
 }
 
-func (b readCloser) Close() error { return b.orig.Close() }
+func (b *peekedBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case b.buf == nil:
+		return 0, http.ErrBodyReadAfterClose
+	case b.reader.Len() > 0:
+		return b.reader.Read(p)
+	case b.err != nil:
+		return 0, b.err
+	case b.limited.N == 0: // stopped at the limit: the rest is the original's
+		return b.orig.Read(p)
+	}
+	return 0, io.EOF
+}
+
+// Close closes the original body.
+func (b *peekedBody) Close() error { return b.orig.Close() }
+
+// release returns the buffer to the pool; later reads fail.
+func (b *peekedBody) release() {
+	b.mu.Lock()
+	buf := b.buf
+	b.buf = nil
+	b.reader.Reset(nil)
+	b.mu.Unlock()
+	if buf.Cap() <= 1<<16 {
+		bodyBuffers.Put(buf)
+	}
+}
 
 type ownership uint8
 

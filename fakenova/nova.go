@@ -108,8 +108,14 @@ func (n *Nova) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // identityURI is the identity endpoint a 401 names in WWW-Authenticate:
-// the fake's base URL under /identity, where the stub binary serves it.
-func (n *Nova) identityURI(r *http.Request) string { return n.baseURL(r) + "/identity" }
+// WithIdentityURL's, or the fake's base URL under /identity, where the stub
+// binary serves it.
+func (n *Nova) identityURI(r *http.Request) string {
+	if n.cfg.identityURL != "" {
+		return n.cfg.identityURL
+	}
+	return n.baseURL(r) + "/identity"
+}
 
 // serveAPI finds the route of an authenticated API request. Nova registers
 // every route twice, /{project_id}/<path> and /<path>; a first segment that

@@ -29,6 +29,7 @@ type config struct {
 	journal        *Journal
 	journalSize    int
 	control        *ControlPlane
+	identityURL    string
 }
 
 func defaultConfig() config {
@@ -86,6 +87,12 @@ func WithMaxMicroversion(v Microversion) Option { return func(c *config) { c.max
 func WithConsoleURL(t state.ConsoleType, base string, form URLForm) Option {
 	return func(c *config) { c.consoles[t] = ConsoleURL{Base: base, Form: form} }
 }
+
+// WithIdentityURL sets the identity service a 401 names in its
+// WWW-Authenticate header, such as the real Keystone in front of which the
+// Middleware stands. Default: the fake's base URL + "/identity", where the
+// stub binary serves its identity service.
+func WithIdentityURL(u string) Option { return func(c *config) { c.identityURL = u } }
 
 // WithServerSource sets where the console calls find servers. Default:
 // the store (WithState). The servers API always uses the store.

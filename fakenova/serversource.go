@@ -2,6 +2,7 @@ package fakenova
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/novastub/novastub/state"
 )
@@ -17,6 +18,17 @@ type ServerSource interface {
 	// that matches state.ErrNotFound is Nova's 404; any other error is a
 	// 500, logged.
 	LookupServer(ctx context.Context, id string) (state.Server, error)
+}
+
+type requestKey struct{}
+
+// RequestFrom returns the request a console call came with, from the
+// context a ServerSource is given (not for the store, which needs none):
+// its X-Auth-Token, say, to look the server up in the caller's name. The
+// caller's identity is there too, with middleware.IdentityFrom.
+func RequestFrom(ctx context.Context) (*http.Request, bool) {
+	r, ok := ctx.Value(requestKey{}).(*http.Request)
+	return r, ok
 }
 
 // ServerSourceFunc adapts a function to a ServerSource.

@@ -84,6 +84,21 @@ func replaceEncodedSurrogates(data []byte) []byte {
 	return out
 }
 
+// ParseText decodes data as oslo's jsonutils.loads does, which is how Nova
+// reads request bodies: the bytes are first decoded as strict UTF-8 (so
+// encoded surrogates, which Parse lets through, are errors), then parsed
+// as text, where a leading byte-order mark is an error ("Unexpected UTF-8
+// BOM").
+func ParseText(data []byte) (Value, error) {
+	if !utf8.Valid(data) {
+		return Value{}, &SyntaxError{0, "invalid UTF-8"}
+	}
+	if len(data) >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf {
+		return Value{}, &SyntaxError{0, "unexpected UTF-8 BOM"}
+	}
+	return Parse(data)
+}
+
 type parser struct {
 	data []byte
 	pos  int

@@ -550,3 +550,17 @@ func TestAppendValue(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, `{"b": [1.5, 0, "\ud83d\ude00"], "a": {}}`, string(AppendValue(nil, parsed)))
 }
+
+// ParseText is oslo's jsonutils.loads, Nova's reader: strict UTF-8 first,
+// then json.loads of the text, which refuses a leading BOM.
+func TestParseText(t *testing.T) {
+	for _, in := range []string{"\ufeff{}", "\"\xed\xa0\x80\"", "{\"a\": \"\xff\"}"} {
+		_, err := ParseText([]byte(in))
+		requireSyntaxError(t, in, err)
+	}
+	v, err := ParseText([]byte(`{"a": "\ud800 \u00e9"}`))
+	require.NoError(t, err)
+	assert.Equal(t, "{'a': '\ufffd é'}", v.Repr())
+	_, err = Parse([]byte("\ufeff{}"))
+	assert.NoError(t, err, "json.loads of bytes skips the BOM")
+}
