@@ -46,7 +46,7 @@ type ControlPlane struct {
 	// "Authorization: Bearer <token>" or "X-Novastub-Token: <token>".
 	Token string
 	// Seed is what POST /_novastub/reset restores. Nil: the model as it
-	// was when the fake was created.
+	// was when the fake was created (with Start: once Start seeded it).
 	Seed *state.Seed
 }
 
@@ -142,6 +142,10 @@ func (c *controlPlane) addFaults(w http.ResponseWriter, r *http.Request, _ httpr
 				return
 			}
 			rules[i] = f.fault()
+			if err := rules[i].check(); err != nil {
+				controlFieldError(w, fmt.Sprintf("sequence[%d]", i), err)
+				return
+			}
 		}
 		ids, err := c.n.faults.Sequence(rules...)
 		if err != nil {
@@ -396,6 +400,9 @@ func controlFieldError(w http.ResponseWriter, prefix string, err error) {
 		field = prefix + "." + field
 	} else if prefix != "" {
 		field = prefix
+	}
+	if field == "" {
+		field = "body" // the document as a whole, such as malformed JSON
 	}
 	controlError(w, http.StatusBadRequest, field, err.Error())
 }

@@ -105,17 +105,23 @@ func (f *Faults) Sequence(rules ...Fault) ([]string, error) {
 	return ids, nil
 }
 
-// FieldError names the field of a fault rule that is wrong.
+// FieldError names the field of a fault rule that is wrong. It wraps the
+// cause when there is one, so that errors.Is(err, ErrUnknownOperation)
+// holds for an unknown operation.
 type FieldError struct {
 	Field  string
 	Reason string
+	Err    error // the cause, or nil
 }
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
 
+// Unwrap returns the cause.
+func (e *FieldError) Unwrap() error { return e.Err }
+
 func (r Fault) check() error {
 	if err := checkOperation(r.Operation); err != nil {
-		return &FieldError{Field: "operation", Reason: err.Error()}
+		return &FieldError{Field: "operation", Reason: err.Error(), Err: err}
 	}
 	switch {
 	case r.Status != 0 && (r.Status < 100 || r.Status > 599):

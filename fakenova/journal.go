@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,13 +26,18 @@ type Entry struct {
 	Microversion string        `json:"microversion,omitempty"`
 	ProjectID    string        `json:"project_id,omitempty"`
 	ServerID     string        `json:"server_id,omitempty"`
-	Status       int           `json:"status"`
+	Status       int           `json:"status"` // 499 when the client went away before an answer
 	Duration     time.Duration `json:"duration_ns"`
 	// Body is the request body with passwords, admin passwords and token
 	// ids replaced by "***"; headers are not kept at all, so X-Auth-Token
 	// and X-Subject-Token never appear.
 	Body string `json:"body,omitempty"`
 }
+
+// statusClientClosedRequest is an entry's status for a request that got
+// no answer because its client went away first (nginx's "client closed
+// request").
+const statusClientClosedRequest = 499
 
 // Query selects journal entries; empty fields select all.
 type Query struct {
@@ -119,16 +125,18 @@ func (j *Journal) add(e *Entry, body []byte) {
 	}
 }
 
-// redact returns a body for the journal: JSON with every "password",
-// "adminPass" and token "id" value replaced by "***", serialised as Nova's
-// Python would; anything else as it came, if it has no such key at all.
+// redact returns a body for the journal: JSON with the values of
+// secretKeys and token ids replaced by "***", serialised as Nova's Python
+// would; anything else as it came, if it has no such key at all.
 func redact(body []byte) string {
 	if len(body) == 0 {
 		return ""
 	}
 	v, err := pyjson.Parse(body)
 	if err != nil {
-		if bytes.Contains(body, []byte("password")) || bytes.Contains(body, []byte("adminPass")) {
+		lower := bytes.ToLower(body)
+		if bytes.Contains(lower, []byte("password")) || bytes.Contains(lower, []byte("adminpass")) ||
+			bytes.Contains(lower, []byte("secret")) || bytes.Contains(lower, []byte("passcode")) {
 			return "***" // not JSON, but it may hold a secret
 		}
 		return string(body)
@@ -136,13 +144,18 @@ func redact(body []byte) string {
 	return string(pyjson.AppendValue(nil, redactValue(v, "")))
 }
 
+// secretKeys are the (lowercased) keys whose values the journal hides:
+// Nova's and Keystone's passwords, application credential secrets and TOTP
+// passcodes.
+var secretKeys = map[string]bool{"password": true, "adminpass": true, "secret": true, "passcode": true}
+
 func redactValue(v pyjson.Value, parent string) pyjson.Value {
 	switch v.Kind {
 	case pyjson.Object:
 		members := make([]pyjson.Member, len(v.Members))
 		for i, m := range v.Members {
-			switch {
-			case m.Key == "password" || m.Key == "adminPass" || m.Key == "id" && parent == "token":
+			switch key := strings.ToLower(m.Key); {
+			case secretKeys[key] || key == "id" && strings.EqualFold(parent, "token"):
 				members[i] = pyjson.M(m.Key, pyjson.Str("***"))
 			default:
 				members[i] = pyjson.M(m.Key, redactValue(m.Value, m.Key))
@@ -213,8 +226,10 @@ func (j *Journal) record(w http.ResponseWriter, r *http.Request, opOf func(*http
 	jw.ResponseWriter = w
 	jw.entry = Entry{Time: stamp, Method: r.Method, Path: r.URL.Path}
 	jw.body.Reset()
+	var op string
 	if opOf != nil {
-		jw.entry.Operation = opOf(r)
+		op = opOf(r)
+		jw.entry.Operation = op
 	}
 	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = teeBody{r.Body, &jw.body}
@@ -224,8 +239,18 @@ func (j *Journal) record(w http.ResponseWriter, r *http.Request, opOf func(*http
 	if jw.entry.RequestID == "" {
 		jw.entry.RequestID = firstValue(w.Header(), middleware.HeaderOpenstackRequestID)
 	}
+	if jw.entry.Operation == "" {
+		// A service that fills in the entry (the version document's
+		// call) may know no operation of its own: opOf's stands.
+		jw.entry.Operation = op
+	}
 	if jw.entry.Status == 0 {
 		jw.entry.Status = http.StatusOK
+		if r.Context().Err() != nil {
+			// Nothing was written and the client is gone (it gave up
+			// during a delay): no answer, not a 200.
+			jw.entry.Status = statusClientClosedRequest
+		}
 	}
 	j.add(&jw.entry, jw.body.Bytes())
 	jw.ResponseWriter = nil

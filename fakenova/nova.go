@@ -74,7 +74,8 @@ func New(opts ...Option) *Nova {
 		n.control = newControlPlane(n, *cfg.control)
 	}
 	// Nova's oscomputeversion pipelines: compute_req_id, faultwrap.
-	n.versionDocument = middleware.RequestID(middleware.Recover(cfg.logger)(http.HandlerFunc(n.serveVersionDocument)))
+	n.versionDocument = middleware.RequestID(middleware.Recover(cfg.logger)(
+		n.interceptOp(operationShowVersion, http.HandlerFunc(n.serveVersionDocument))))
 	return n
 }
 
@@ -99,7 +100,7 @@ func (n *Nova) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch p := r.URL.Path; {
 	case p == "/v2" || p == "/v2/" || p == "/v2.1" || p == "/v2.1/":
-		n.journal.record(w, r, operationShowVersion, n.interceptOp(operationShowVersion, n.versionDocument))
+		n.journal.record(w, r, operationShowVersion, n.versionDocument)
 	case strings.HasPrefix(p, "/v2.1/") || strings.HasPrefix(p, "/v2/"):
 		n.journal.record(w, r, nil, n.api)
 	default:

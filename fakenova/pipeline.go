@@ -91,7 +91,7 @@ func (n *Nova) serve(c *call, rt *route) {
 	}
 	if rule := n.faults.take(c.op, c.params.ByName("server_id"), c.projectID()); rule != nil {
 		real := c.ResponseWriter
-		rule.apply(c, c.r, func(w http.ResponseWriter) {
+		rule.apply(real, c.r, func(w http.ResponseWriter) {
 			c.ResponseWriter = w
 			n.finish(c, rt, serve)
 			c.ResponseWriter = real

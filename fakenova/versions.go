@@ -97,7 +97,7 @@ func (n *Nova) serveVersions(w http.ResponseWriter, r *http.Request) {
 func (n *Nova) serveVersionDocument(w http.ResponseWriter, r *http.Request) {
 	c := n.calls.Get().(*call)
 	defer n.releaseCall(c)
-	c.ResponseWriter, c.r = w, r
+	c.ResponseWriter, c.r, c.op = w, r, "showVersion"
 	c.identity = &middleware.Identity{}
 	c.legacy = strings.HasPrefix(r.URL.Path, "/v2/") || r.URL.Path == "/v2"
 	if !c.legacy && !n.parseVersion(c) {
