@@ -168,6 +168,26 @@ func StatusOf(vm VMState, task TaskState) string {
 	return byTask[""]
 }
 
+// taskStates are Nova's task_states (nova/compute/task_states.py).
+var taskStates = map[TaskState]bool{
+	"scheduling": true, "block_device_mapping": true, "networking": true, "spawning": true,
+	"image_snapshot": true, "image_snapshot_pending": true, "image_pending_upload": true,
+	"image_uploading": true, "image_backup": true, "updating_password": true,
+	"resize_prep": true, "resize_migrating": true, "resize_migrated": true, "resize_finish": true,
+	"resize_reverting": true, "resize_confirming": true,
+	"rebooting": true, "reboot_pending": true, "reboot_started": true,
+	"rebooting_hard": true, "reboot_pending_hard": true, "reboot_started_hard": true,
+	"pausing": true, "unpausing": true, "suspending": true, "resuming": true,
+	"powering-off": true, "powering-on": true, "rescuing": true, "unrescuing": true,
+	"rebuilding": true, "rebuild_block_device_mapping": true, "rebuild_spawning": true,
+	"migrating": true, "deleting": true, "soft-deleting": true, "restoring": true,
+	"shelving": true, "shelving_image_pending_upload": true, "shelving_image_uploading": true,
+	"shelving_offloading": true, "unshelving": true,
+}
+
+// ValidTaskState reports whether task is none or one of Nova's task_states.
+func ValidTaskState(task TaskState) bool { return task == TaskNone || taskStates[task] }
+
 // ValidVMState reports whether vm is one of Nova's vm_states.
 func ValidVMState(vm VMState) bool {
 	_, ok := statusMap[vm]

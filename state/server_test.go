@@ -228,3 +228,17 @@ func TestStatesForStatusUnknown(t *testing.T) {
 		})
 	}
 }
+
+func TestTaskStatesAreNovas(t *testing.T) {
+	for _, ok := range []state.TaskState{state.TaskNone, "deleting", "powering-off", "shelving_offloading", "reboot_started_hard"} {
+		assert.True(t, state.ValidTaskState(ok), ok)
+	}
+	assert.False(t, state.ValidTaskState("flying"))
+	st := state.New()
+	p, err := st.AddProject(state.Project{Name: "p"})
+	require.NoError(t, err)
+	_, err = st.AddServer(state.Server{ProjectID: p.ID, TaskState: "flying"})
+	var inv *state.InvalidError
+	require.ErrorAs(t, err, &inv)
+	assert.Equal(t, "task_state", inv.Field)
+}

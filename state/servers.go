@@ -93,6 +93,9 @@ func (s *Store) checkServer(srv Server) error {
 	if !ValidVMState(srv.VMState) {
 		return &InvalidError{Field: "vm_state", Reason: quote(string(srv.VMState)) + " is not a Nova vm_state"}
 	}
+	if !ValidTaskState(srv.TaskState) {
+		return &InvalidError{Field: "task_state", Reason: quote(string(srv.TaskState)) + " is not a Nova task_state"}
+	}
 	if srv.Host != "" {
 		if _, ok := s.hosts[srv.Host]; !ok {
 			return &NotFoundError{Kind: "host", ID: srv.Host}
