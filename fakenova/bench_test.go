@@ -84,6 +84,15 @@ func BenchmarkGetVNCConsole(b *testing.B) {
 	h.run(b, ts.Nova)
 }
 
+// BenchmarkGetVNCConsoleNoJournal is the same with the journal off, to
+// show what keeping it costs.
+func BenchmarkGetVNCConsoleNoJournal(b *testing.B) {
+	ts := fakenova.Start(b, fakenova.WithJournalSize(0))
+	srv := ts.AddServer("vm1")
+	h := newBenchHarness("/v2.1/"+ts.ProjectID+"/servers/"+srv.ID+"/action", ts.Token)
+	h.run(b, ts.Nova)
+}
+
 // BenchmarkFloor is the same request through a bare handler: decode, one
 // map lookup, encode.
 func BenchmarkFloor(b *testing.B) {

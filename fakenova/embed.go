@@ -176,5 +176,5 @@ func defaultAuthenticator(cfg *config) middleware.Authenticator {
 	if cfg.next != nil {
 		return middleware.ContextIdentity()
 	}
-	return storeAuthenticator{cfg.store}
+	return newStoreAuthenticator(cfg.store)
 }

@@ -211,8 +211,13 @@ func (t teeBody) Read(p []byte) (int, error) {
 
 // record runs h, keeping an entry of the request in the journal; opOf,
 // when set, names the operation from the request (a service that does not
-// fill it in itself).
+// fill it in itself). The request body is copied as h reads it, unless h
+// is the fake's API, which hands over the body it read (journalOf).
 func (j *Journal) record(w http.ResponseWriter, r *http.Request, opOf func(*http.Request) string, h http.Handler) {
+	j.recordBody(w, r, opOf, h, true)
+}
+
+func (j *Journal) recordBody(w http.ResponseWriter, r *http.Request, opOf func(*http.Request) string, h http.Handler, tee bool) {
 	if len(j.slots) == 0 {
 		h.ServeHTTP(w, r)
 		return
@@ -231,7 +236,7 @@ func (j *Journal) record(w http.ResponseWriter, r *http.Request, opOf func(*http
 		op = opOf(r)
 		jw.entry.Operation = op
 	}
-	if r.Body != nil && r.Body != http.NoBody {
+	if tee && r.Body != nil && r.Body != http.NoBody {
 		r.Body = teeBody{r.Body, &jw.body}
 	}
 	h.ServeHTTP(jw, r)
@@ -259,11 +264,9 @@ func (j *Journal) record(w http.ResponseWriter, r *http.Request, opOf func(*http
 	}
 }
 
-// journalEntryOf finds the entry being recorded for a request, through the
+// journalOf finds the journal's writer of a request, through the
 // ResponseWriter the service was handed; nil when the journal is off.
-func journalEntryOf(w http.ResponseWriter) *Entry {
-	if jw, ok := w.(*journalWriter); ok {
-		return &jw.entry
-	}
-	return nil
+func journalOf(w http.ResponseWriter) *journalWriter {
+	jw, _ := w.(*journalWriter)
+	return jw
 }

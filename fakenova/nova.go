@@ -102,7 +102,7 @@ func (n *Nova) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case p == "/v2" || p == "/v2/" || p == "/v2.1" || p == "/v2.1/":
 		n.journal.record(w, r, operationShowVersion, n.versionDocument)
 	case strings.HasPrefix(p, "/v2.1/") || strings.HasPrefix(p, "/v2/"):
-		n.journal.record(w, r, nil, n.api)
+		n.journal.recordBody(w, r, nil, n.api, false) // releaseCall hands over the body
 	default:
 		n.journal.record(w, r, operationListVersions, n.interceptOp(operationListVersions, http.HandlerFunc(n.serveVersions)))
 	}
@@ -166,7 +166,9 @@ func (n *Nova) serveAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 func (n *Nova) releaseCall(c *call) {
-	if e := journalEntryOf(c.ResponseWriter); e != nil {
+	if jw := journalOf(c.ResponseWriter); jw != nil {
+		e := &jw.entry
+		jw.body.Write(c.raw.Bytes())
 		e.Operation, e.ProjectID, e.ServerID = c.op, c.identity.ProjectID, c.params.ByName("server_id")
 		if c.versioned && c.version.Major == 2 && c.version.Minor < len(n.versionHeaders.legacyVersion) {
 			e.Microversion = n.versionHeaders.legacyVersion[c.version.Minor][0]

@@ -126,17 +126,6 @@ func WithTrustForwardedHeaders(trust bool) Option {
 	return func(c *config) { c.trustForwarded = trust }
 }
 
-// storeAuthenticator checks tokens against the store's API tokens.
-type storeAuthenticator struct{ store *state.Store }
-
-func (a storeAuthenticator) Authenticate(_ context.Context, token string) (*middleware.Identity, error) {
-	t, err := a.store.Token(token)
-	if err != nil {
-		return nil, middleware.ErrUnauthenticated
-	}
-	return &middleware.Identity{UserID: t.UserID, UserName: t.UserName, ProjectID: t.ProjectID, Roles: t.Roles}, nil
-}
-
 // discardHandler is a slog.Handler that drops every record.
 type discardHandler struct{}
 

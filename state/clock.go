@@ -2,6 +2,7 @@ package state
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,39 +20,35 @@ type SystemClock struct{}
 func (SystemClock) Now() time.Time { return time.Now() }
 
 // ManualClock is a Clock that moves only when told to. It is safe for
-// concurrent use.
+// concurrent use; reading it takes no lock.
 type ManualClock struct {
-	mu  sync.RWMutex
-	now time.Time
+	now atomic.Pointer[time.Time]
 }
 
 // NewManualClock returns a ManualClock that reads start until it is advanced.
 func NewManualClock(start time.Time) *ManualClock {
-	return &ManualClock{now: start}
+	c := &ManualClock{}
+	c.now.Store(&start)
+	return c
 }
 
 // Now returns the clock's current time.
-func (c *ManualClock) Now() time.Time {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.now
-}
+func (c *ManualClock) Now() time.Time { return *c.now.Load() }
 
 // Advance moves the clock forward by d (a negative d moves it back) and
 // returns the new time.
 func (c *ManualClock) Advance(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
+	for {
+		old := c.now.Load()
+		next := old.Add(d)
+		if c.now.CompareAndSwap(old, &next) {
+			return next
+		}
+	}
 }
 
 // Set moves the clock to t.
-func (c *ManualClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
+func (c *ManualClock) Set(t time.Time) { c.now.Store(&t) }
 
 // Advancer is a Clock that can be moved forward: ManualClock and
 // OffsetClock. The fake's time controls need one.

@@ -285,23 +285,23 @@ func (s *Store) advance(now time.Time) {
 	}
 }
 
-// catchUp applies due steps before a read that holds only the read lock.
-func (s *Store) catchUp() {
+// rlock takes the read lock, after applying the steps that are due, which
+// needs the write lock for a moment. Readers that find no transition under
+// way take the lock once and read no clock.
+func (s *Store) rlock() {
 	s.mu.RLock()
-	pending := len(s.timers) > 0
-	s.mu.RUnlock()
-	if !pending {
-		return // no transition under way: no need to read the clock
+	if len(s.timers) == 0 {
+		return
 	}
-	n := s.clock.Now()
+	now := s.clock.Now()
+	if s.timers[0].at > now.UnixNano() {
+		return
+	}
+	s.mu.RUnlock()
+	s.mu.Lock()
+	s.advance(now)
+	s.mu.Unlock()
 	s.mu.RLock()
-	due := len(s.timers) > 0 && s.timers[0].at <= n.UnixNano()
-	s.mu.RUnlock()
-	if due {
-		s.mu.Lock()
-		s.advance(n)
-		s.mu.Unlock()
-	}
 }
 
 // timer is the next step of one server's transition.

@@ -106,8 +106,7 @@ func (s *Store) checkServer(srv Server) error {
 
 // Server returns the server with the given id, of any project.
 func (s *Store) Server(id string) (Server, error) {
-	s.catchUp()
-	s.mu.RLock()
+	s.rlock()
 	defer s.mu.RUnlock()
 	e, ok := s.servers[id]
 	if !ok {
@@ -118,8 +117,7 @@ func (s *Store) Server(id string) (Server, error) {
 
 // Servers returns every server, in the order they were added.
 func (s *Store) Servers() []Server {
-	s.catchUp()
-	s.mu.RLock()
+	s.rlock()
 	entries := make([]serverEntry, 0, len(s.servers))
 	for _, e := range s.servers {
 		entries = append(entries, *e) // copied under the lock: UpdateServer writes e.Server
@@ -159,8 +157,7 @@ type ServerFilter struct {
 // kind "marker".
 func (s *Store) ListServers(f ServerFilter) ([]Server, error) {
 	match := nameMatcher(f.Name)
-	s.catchUp()
-	s.mu.RLock()
+	s.rlock()
 	defer s.mu.RUnlock()
 	var matched []*serverEntry
 	scan := func(ps *projectServers) {

@@ -1,13 +1,13 @@
 package state
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"slices"
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,8 +32,8 @@ func WithClock(c Clock) Option { return func(s *Store) { s.clock = c } }
 func WithConsoleTTL(d time.Duration) Option { return func(s *Store) { s.consoleTTL = d } }
 
 // WithMaxConsoleTokens bounds how many console tokens the store keeps; past
-// it the oldest is dropped before it expires, so that a stub under load
-// does not grow without end (Nova keeps them all, in its database).
+// it the oldest is dropped even before it expires, so that a stub under
+// load does not grow without end (Nova keeps them all, in its database).
 // Default: DefaultMaxConsoleTokens.
 func WithMaxConsoleTokens(n int) Option { return func(s *Store) { s.maxConsoles = n } }
 
@@ -71,9 +71,9 @@ type Store struct {
 	nextHost  int               // round robin of the scheduler
 	hostIndex map[string]uint32 // position in hostNames
 	hostNames []string          // every host a console entry names, by number
-	consoles  map[uuid.UUID]consoleEntry
-	queue     tokenQueue
+	consoles  consoleRing
 	tokens    map[[sha256.Size]byte]AuthToken
+	tokenGen  atomic.Uint64   // changes with every change of tokens
 	users     map[string]User // by domain + "/" + name
 }
 
@@ -121,9 +121,9 @@ func (s *Store) reset() {
 	s.servers = map[string]*serverEntry{}
 	s.byProject = map[string]*projectServers{}
 	s.timers = nil
-	s.consoles = map[uuid.UUID]consoleEntry{}
-	s.queue = tokenQueue{}
+	s.consoles = newConsoleRing(s.maxConsoles)
 	s.tokens = map[[sha256.Size]byte]AuthToken{}
+	s.tokenGen.Add(1)
 	s.users = map[string]User{}
 }
 
@@ -345,10 +345,7 @@ func (s *Store) issueConsole(srv *Server, seq uint64, req ConsoleRequest, now ti
 		expires:   now.Add(s.consoleTTL).UnixNano(),
 	}
 	entry.server, _ = uuid.Parse(srv.ID) // a UUID: AddServer and IssueConsole made sure
-	key := newUUID4()
-	s.purgeConsoles(now.UnixNano())
-	s.consoles[key] = entry
-	s.queue.push(queuedToken{key: key, expires: entry.expires})
+	key := s.consoles.put(entry)
 	return s.consoleToken(key, entry, srv.ID, now.Location()), nil
 }
 
@@ -380,20 +377,6 @@ func (s *Store) consoleToken(key uuid.UUID, e consoleEntry, serverID string, loc
 	}
 }
 
-// purgeConsoles drops expired console tokens, and the oldest ones past the
-// bound; s.mu is held. Tokens leave the queue in the order they were
-// issued, which is the order they expire in while the clock moves forward.
-func (s *Store) purgeConsoles(now int64) {
-	for s.queue.len() > 0 {
-		oldest := s.queue.front()
-		if now < oldest.expires && s.queue.len() < s.maxConsoles {
-			return
-		}
-		s.queue.pop()
-		delete(s.consoles, oldest.key)
-	}
-}
-
 // ConsoleToken returns the console token with the given value, if it has
 // not expired and its server still exists.
 func (s *Store) ConsoleToken(token string) (ConsoleToken, error) {
@@ -406,10 +389,9 @@ func (s *Store) ConsoleToken(token string) (ConsoleToken, error) {
 	if err != nil {
 		return ConsoleToken{}, notFound
 	}
-	s.catchUp()
-	s.mu.RLock()
+	s.rlock()
 	defer s.mu.RUnlock()
-	t, ok := s.consoles[key]
+	t, ok := s.consoles.get(key)
 	if !ok || now.UnixNano() >= t.expires {
 		return ConsoleToken{}, notFound
 	}
@@ -418,17 +400,6 @@ func (s *Store) ConsoleToken(token string) (ConsoleToken, error) {
 		return ConsoleToken{}, notFound
 	}
 	return s.consoleToken(key, t, serverID, now.Location()), nil
-}
-
-// newUUID4 returns a random (version 4) UUID from crypto/rand.
-func newUUID4() uuid.UUID {
-	var u uuid.UUID
-	if _, err := rand.Read(u[:]); err != nil {
-		return uuid.New() // crypto/rand does not fail on the systems Go supports
-	}
-	u[6] = u[6]&0x0f | 0x40 // version 4
-	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
-	return u
 }
 
 // AddToken adds an API token. The store keeps it under its SHA-256, so
@@ -444,6 +415,7 @@ func (s *Store) AddToken(t AuthToken) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokens[sha256.Sum256([]byte(t.Token))] = t
+	s.tokenGen.Add(1)
 	return nil
 }
 
@@ -461,6 +433,11 @@ func (s *Store) Token(token string) (AuthToken, error) {
 	t.Roles = slices.Clone(t.Roles)
 	return t, nil
 }
+
+// TokenGeneration returns a number that changes whenever the API tokens
+// do (added, removed, the store reset or loaded): what a cache of token
+// lookups checks to stay true.
+func (s *Store) TokenGeneration() uint64 { return s.tokenGen.Load() }
 
 // Tokens returns every API token that has not expired.
 func (s *Store) Tokens() []AuthToken {
@@ -487,6 +464,7 @@ func (s *Store) RemoveToken(token string) error {
 		return &NotFoundError{Kind: "token", ID: "(redacted)"}
 	}
 	delete(s.tokens, sum)
+	s.tokenGen.Add(1)
 	return nil
 }
 
@@ -576,28 +554,4 @@ func cloneRoles(roles map[string][]string) map[string][]string {
 		out[project] = slices.Clone(r)
 	}
 	return out
-}
-
-// tokenQueue is a FIFO of console tokens in the order they were issued,
-// with their expiry, so that purging looks at the queue alone.
-type tokenQueue struct {
-	items []queuedToken
-	head  int
-}
-
-type queuedToken struct {
-	key     uuid.UUID
-	expires int64
-}
-
-func (q *tokenQueue) len() int           { return len(q.items) - q.head }
-func (q *tokenQueue) front() queuedToken { return q.items[q.head] }
-func (q *tokenQueue) push(t queuedToken) { q.items = append(q.items, t) }
-func (q *tokenQueue) pop() {
-	q.head++
-	if q.head > 1024 && q.head*2 > len(q.items) {
-		n := copy(q.items, q.items[q.head:])
-		q.items = q.items[:n]
-		q.head = 0
-	}
 }

@@ -1,0 +1,67 @@
+package fakenova
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"sync"
+	"time"
+
+	"github.com/novastub/novastub/middleware"
+	"github.com/novastub/novastub/state"
+)
+
+// maxCachedIdentities bounds the identities a storeAuthenticator keeps.
+const maxCachedIdentities = 10000
+
+// storeAuthenticator checks tokens against the store's API tokens (static
+// ones and those the identity service issued). It keeps the identity it
+// built for each token until the store's tokens change
+// (state.Store.TokenGeneration), so that a request costs a digest and a
+// map lookup, not a copy of the token.
+type storeAuthenticator struct {
+	store *state.Store
+	mu    sync.RWMutex
+	gen   uint64
+	cache map[[sha256.Size]byte]cachedIdentity
+}
+
+type cachedIdentity struct {
+	token   string
+	id      *middleware.Identity
+	expires time.Time
+}
+
+func newStoreAuthenticator(st *state.Store) *storeAuthenticator {
+	return &storeAuthenticator{store: st, cache: map[[sha256.Size]byte]cachedIdentity{}}
+}
+
+func (a *storeAuthenticator) Authenticate(_ context.Context, token string) (*middleware.Identity, error) {
+	if token == "" {
+		return nil, middleware.ErrUnauthenticated
+	}
+	sum := sha256.Sum256([]byte(token))
+	gen := a.store.TokenGeneration() // read first: a change after it makes the entry stale
+	a.mu.RLock()
+	c, ok := a.cache[sum]
+	ok = ok && a.gen == gen
+	a.mu.RUnlock()
+	if ok && subtle.ConstantTimeCompare([]byte(c.token), []byte(token)) == 1 {
+		if !c.expires.IsZero() && !a.store.Clock().Now().Before(c.expires) {
+			return nil, middleware.ErrUnauthenticated
+		}
+		return c.id, nil
+	}
+	t, err := a.store.Token(token)
+	if err != nil {
+		return nil, middleware.ErrUnauthenticated
+	}
+	id := &middleware.Identity{UserID: t.UserID, UserName: t.UserName, ProjectID: t.ProjectID, Roles: t.Roles}
+	a.mu.Lock()
+	if a.gen != gen || len(a.cache) >= maxCachedIdentities {
+		a.cache, a.gen = map[[sha256.Size]byte]cachedIdentity{}, gen
+	}
+	a.cache[sum] = cachedIdentity{token: t.Token, id: id, expires: t.ExpiresAt}
+	a.mu.Unlock()
+	return id, nil
+}
