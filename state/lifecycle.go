@@ -191,13 +191,10 @@ func (s *Store) StartAction(id string, action Action) (Server, error) {
 	if !ok {
 		return Server{}, &InvalidError{Field: "action", Reason: quote(string(action)) + " is not an action of the model"}
 	}
-	now := s.clock.Now()
-	s.mu.Lock()
+	e, now, err := s.lockServer(id)
 	defer s.mu.Unlock()
-	s.advance(now)
-	e, ok := s.servers[id]
-	if !ok {
-		return Server{}, &NotFoundError{Kind: "server", ID: id}
+	if err != nil {
+		return Server{}, err
 	}
 	if action == ActionDelete && e.TaskState == TaskDeleting {
 		return e.Server, nil

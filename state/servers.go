@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -270,13 +271,10 @@ func StatesOfStatus(status string) (vms []VMState, tasks []TaskState, ok bool) {
 // and host, a Nova vm_state). Updated is stamped from the clock. A
 // transition the server was in is abandoned: the edit decides its state.
 func (s *Store) UpdateServer(id string, fn func(*Server)) (Server, error) {
-	now := s.clock.Now()
-	s.mu.Lock()
+	e, now, err := s.lockServer(id)
 	defer s.mu.Unlock()
-	s.advance(now)
-	e, ok := s.servers[id]
-	if !ok {
-		return Server{}, &NotFoundError{Kind: "server", ID: id}
+	if err != nil {
+		return Server{}, err
 	}
 	srv := e.Server
 	fn(&srv)
@@ -304,16 +302,25 @@ func (s *Store) SetServerHost(id, host string) (Server, error) {
 
 // RemoveServer deletes a server at once; its console tokens stop working.
 func (s *Store) RemoveServer(id string) error {
+	e, _, err := s.lockServer(id)
+	defer s.mu.Unlock()
+	if err == nil {
+		s.removeServer(e)
+	}
+	return err
+}
+
+// lockServer takes the write lock, applies the steps due by now and finds
+// server id. The caller unlocks s.mu, whatever the error.
+func (s *Store) lockServer(id string) (*serverEntry, time.Time, error) {
 	now := s.clock.Now()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.advance(now)
 	e, ok := s.servers[id]
 	if !ok {
-		return &NotFoundError{Kind: "server", ID: id}
+		return nil, now, &NotFoundError{Kind: "server", ID: id}
 	}
-	s.removeServer(e)
-	return nil
+	return e, now, nil
 }
 
 // LookupServer returns the server with the given id, as Server does; it
