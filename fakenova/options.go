@@ -64,15 +64,29 @@ func WithAuthenticator(a middleware.Authenticator) Option { return func(c *confi
 
 // WithLogger sets where the fake logs (panics, failures to check a token);
 // tokens are never logged. Default: nowhere.
-func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) {
+		if l == nil {
+			l = slog.New(discardHandler{})
+		}
+		c.logger = l
+	}
+}
 
 // WithMaxBodyBytes sets the request body limit, Nova's
 // [oslo_middleware] max_request_body_size. Default: 114688 bytes.
 func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBody = n } }
 
 // WithMaxMicroversion sets the highest microversion the fake announces and
-// accepts ("latest" means it). Default: DefaultMaxMicroversion.
-func WithMaxMicroversion(v Microversion) Option { return func(c *config) { c.maxVersion = v } }
+// accepts ("latest" means it). It must be a 2.x from 2.1 to 2.1000; another
+// value is ignored. Default: DefaultMaxMicroversion.
+func WithMaxMicroversion(v Microversion) Option {
+	return func(c *config) {
+		if v.Major == 2 && v.Minor >= 1 && v.Minor <= 1000 {
+			c.maxVersion = v
+		}
+	}
+}
 
 // WithConsoleURL sets how console URLs of type t are built: from base, in
 // the given form. Defaults: the seed's form for VNC, Nova's defaults

@@ -217,17 +217,27 @@ func (n *Nova) listServers(c *call, detail bool) {
 		}
 	}
 	if v := q.Get("limit"); v != "" {
+		// Nova's common.get_limit_and_marker: an integer, not negative,
+		// capped at max_limit (as Python's int, however large).
 		limit, err := strconv.Atoi(v)
+		var numErr *strconv.NumError
 		switch {
+		case errors.As(err, &numErr) && numErr.Err == strconv.ErrRange && !strings.HasPrefix(strings.TrimSpace(v), "-"):
+			limit = maxListLimit
 		case err != nil:
 			c.fault(http.StatusBadRequest, msgLimitNotInteger)
 			return
 		case limit < 0:
 			c.fault(http.StatusBadRequest, msgLimitNegative)
 			return
-		case limit < maxListLimit:
-			filter.Limit = limit
 		}
+		if limit == 0 {
+			// Nova asks its database for no rows.
+			c.out = append(c.out, `{"servers": []}`...)
+			c.reply(http.StatusOK)
+			return
+		}
+		filter.Limit = min(limit, maxListLimit)
 	}
 	filter.Marker = q.Get("marker")
 	// Nova hands the pattern to the database; one that does not compile

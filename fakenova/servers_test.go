@@ -204,3 +204,19 @@ func TestListServersDetailAndPaging(t *testing.T) {
 	ex = req("/v2.1/servers?status=bogus")
 	assert.Equal(t, `{"servers": []}`, ex.body, "Nova lists nothing for an unknown status")
 }
+
+// Nova's limit: min(max_limit, limit), so 0 lists nothing and a limit too
+// large for an int is the maximum.
+func TestListServersLimit(t *testing.T) {
+	ts, _ := serversFixture(t)
+	ts.AddServer("vm")
+	f := &consoleFixture{Test: ts}
+	get := func(q string) exchange {
+		return f.do(t, http.MethodGet, "/v2.1/servers"+q, map[string]string{"X-Auth-Token": ts.Token}, "")
+	}
+	assert.Equal(t, `{"servers": []}`, get("?limit=0").body)
+	ex := get("?limit=99999999999999999999999")
+	require.Equal(t, http.StatusOK, ex.status, ex.body)
+	assert.Contains(t, ex.body, `"name": "vm"`)
+	assert.Equal(t, http.StatusBadRequest, get("?limit=-99999999999999999999999").status)
+}

@@ -1,7 +1,10 @@
 package fakenova_test
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -178,4 +181,29 @@ func TestFaultOnVersionDocumentHasRequestIDs(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, resp.Header.Get("X-Openstack-Request-Id"), e.RequestID)
 	assert.Equal(t, 503, e.Status)
+}
+
+// Options that make no sense fall back to their defaults instead of
+// breaking the fake.
+func TestOptionsWithoutSense(t *testing.T) {
+	ts := fakenova.Start(t, fakenova.WithLogger(nil),
+		fakenova.WithMaxMicroversion(fakenova.Microversion{Major: 2, Minor: 1 << 30}),
+		fakenova.WithServerSource(fakenova.ServerSourceFunc(func(context.Context, string) (state.Server, error) {
+			return state.Server{}, errors.New("the database is down")
+		})))
+	srv := ts.AddServer("vm1")
+	req, err := http.NewRequest(http.MethodPost, ts.ComputeURL+"servers/"+srv.ID+"/action", strings.NewReader(`{"os-getVNCConsole": {"type": "novnc"}}`))
+	require.NoError(t, err)
+	req.Header.Set("X-Auth-Token", ts.Token)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusInternalServerError, resp.StatusCode, "the source's failure, logged nowhere")
+	req, err = http.NewRequest(http.MethodGet, ts.URL+"/v2.1/", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-OpenStack-Nova-API-Version", "latest")
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, fakenova.DefaultMaxMicroversion.String(), resp.Header.Get("X-OpenStack-Nova-API-Version"), "the maximum stayed")
 }

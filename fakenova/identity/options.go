@@ -82,7 +82,13 @@ func WithPrefix(p string) Option {
 // WithLogger sets where the service logs refused authentications (with the
 // user name and the reason, never a password or a token). Default:
 // nowhere.
-func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) {
+		if l != nil {
+			c.logger = l
+		}
+	}
+}
 
 // DefaultComputeURL is the default compute endpoint of a project: the
 // request's scheme and host, then /v2.1/<project_id>.
