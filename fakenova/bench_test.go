@@ -30,10 +30,14 @@ type benchHarness struct {
 }
 
 func newBenchHarness(path, token string) *benchHarness {
-	h := &benchHarness{body: bytes.NewReader([]byte(benchBody)), w: &discardWriter{h: http.Header{}}}
+	return newBenchHarnessBody(path, token, benchBody)
+}
+
+func newBenchHarnessBody(path, token, body string) *benchHarness {
+	h := &benchHarness{body: bytes.NewReader([]byte(body)), w: &discardWriter{h: http.Header{}}}
 	h.req = httptest.NewRequest(http.MethodPost, path, nil)
 	h.req.Body = readCloser{h.body}
-	h.req.ContentLength = int64(len(benchBody))
+	h.req.ContentLength = int64(len(body))
 	h.req.Header.Set("Content-Type", "application/json")
 	h.req.Header.Set("X-Auth-Token", token)
 	return h
@@ -81,6 +85,29 @@ func BenchmarkGetVNCConsole(b *testing.B) {
 	ts := fakenova.Start(b)
 	srv := ts.AddServer("vm1")
 	h := newBenchHarness("/v2.1/"+ts.ProjectID+"/servers/"+srv.ID+"/action", ts.Token)
+	h.run(b, ts.Nova)
+}
+
+// BenchmarkGetVNCConsoleAt25 is the legacy action with the microversion
+// headers a client sends: parsing them and echoing them back.
+func BenchmarkGetVNCConsoleAt25(b *testing.B) {
+	ts := fakenova.Start(b)
+	srv := ts.AddServer("vm1")
+	h := newBenchHarness("/v2.1/"+ts.ProjectID+"/servers/"+srv.ID+"/action", ts.Token)
+	h.req.Header.Set("OpenStack-API-Version", "compute 2.5")
+	h.req.Header.Set("X-OpenStack-Nova-API-Version", "2.5")
+	h.run(b, ts.Nova)
+}
+
+// BenchmarkCreateConsoleAt28 is POST /servers/{id}/remote-consoles at 2.8,
+// the API that replaced the legacy action.
+func BenchmarkCreateConsoleAt28(b *testing.B) {
+	ts := fakenova.Start(b)
+	srv := ts.AddServer("vm1")
+	h := newBenchHarnessBody("/v2.1/"+ts.ProjectID+"/servers/"+srv.ID+"/remote-consoles", ts.Token,
+		`{"remote_console": {"protocol": "vnc", "type": "novnc"}}`)
+	h.req.Header.Set("OpenStack-API-Version", "compute 2.8")
+	h.req.Header.Set("X-OpenStack-Nova-API-Version", "2.8")
 	h.run(b, ts.Nova)
 }
 

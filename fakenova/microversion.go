@@ -81,20 +81,31 @@ const (
 // OpenStack-API-Version, else the last value of
 // X-OpenStack-Nova-API-Version; ok is false when neither is sent.
 func requestedMicroversion(h http.Header) (version string, ok bool) {
-	if vals := h[headerAPIVersion]; len(vals) > 0 {
-		items := strings.Split(strings.Join(vals, ","), ",")
-		for i := len(items) - 1; i >= 0; i-- {
+	// The header's values, folded with "," as the WSGI server folds them,
+	// are read from the last item back, without building the list.
+	vals := h[headerAPIVersion]
+	for i := len(vals) - 1; i >= 0; i-- {
+		rest := vals[i]
+		for {
+			item := rest
+			cut := strings.LastIndexByte(rest, ',')
+			if cut >= 0 {
+				item, rest = rest[cut+1:], rest[:cut]
+			}
 			// Python's str.split(None, 1): service, then the rest.
-			item := strings.TrimSpace(items[i])
-			cut := strings.IndexAny(item, " \t")
-			if cut > 0 && strings.EqualFold(item[:cut], "compute") {
-				return strings.TrimSpace(item[cut:]), true
+			item = strings.TrimSpace(item)
+			sp := strings.IndexAny(item, " \t")
+			if sp > 0 && strings.EqualFold(item[:sp], "compute") {
+				return strings.TrimSpace(item[sp:]), true
+			}
+			if cut < 0 {
+				break
 			}
 		}
 	}
 	if vals := h[headerLegacyAPIVersion]; len(vals) > 0 {
-		items := strings.Split(strings.Join(vals, ","), ",")
-		return strings.TrimSpace(items[len(items)-1]), true
+		last := vals[len(vals)-1]
+		return strings.TrimSpace(last[strings.LastIndexByte(last, ',')+1:]), true
 	}
 	return "", false
 }

@@ -1,0 +1,35 @@
+// Package fakenova is a fake of OpenStack Nova's compute API for tests and
+// local development: the remote consoles (the os-getVNCConsole action and
+// its successors), the servers API and Nova's state machine, answered as
+// Nova answers them (paths, status codes, fault bodies, headers,
+// microversions), from an in-memory state.Store.
+//
+// In a test, Start runs it on 127.0.0.1 with a project, a host and a token,
+// on a manual clock:
+//
+//	func TestConsole(t *testing.T) {
+//		ts := fakenova.Start(t)
+//		srv := ts.AddServer("web-1")
+//		// point the code under test at ts.ComputeURL with ts.Token ...
+//		ts.AssertCalled("getVNCConsole", 1)
+//	}
+//
+// ts.State seeds and inspects the model; ts.AddFault makes calls fail
+// (Fault, Faults.Sequence); ts.Journal tells what the fake received;
+// ts.Advance moves the clock, so that servers build and tokens expire.
+//
+// New returns the fake as an http.Handler to mount anywhere:
+//
+//	nova := fakenova.New(fakenova.WithState(st))
+//	mux.Handle("/compute/", http.StripPrefix("/compute", nova))
+//
+// Middleware puts the console calls in front of a handler that already
+// speaks the Nova API, passing every other request through:
+//
+//	h := fakenova.Middleware(fakenova.WithServerSource(mine))(existing)
+//
+// Each option documents its default. Operations lists the names of the
+// calls, as fault rules and the journal use them; WithControlPlane adds the
+// same tools over HTTP under /_novastub/ for tests in other languages. The
+// fake identity service is in package identity, below this one.
+package fakenova
