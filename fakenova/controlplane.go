@@ -257,36 +257,35 @@ func (c *controlPlane) updateServer(w http.ResponseWriter, r *http.Request, ps h
 	if !decodeControl(w, r, &in) {
 		return
 	}
-	var vm state.VMState
-	var task state.TaskState
-	var power state.PowerState
+	var task *state.TaskState
+	if in.TaskState != nil {
+		t := state.TaskNone
+		if string(in.TaskState) != "null" {
+			var s string
+			if err := json.Unmarshal(in.TaskState, &s); err != nil {
+				controlError(w, http.StatusBadRequest, "task_state", "must be a string or null")
+				return
+			}
+			t = state.TaskState(s)
+		}
+		task = &t
+	}
+	id := ps.ByName("id")
+	var srv state.Server
+	var err error
 	if in.Status != nil {
-		var err error
-		if vm, task, power, err = state.StatesForStatus(*in.Status); err != nil {
-			controlError(w, http.StatusBadRequest, "status", err.Error())
-			return
-		}
+		// As a seed file sets a server: the status's states and host rule.
+		srv, err = c.n.store.SetServerStatus(id, *in.Status, task, in.Host)
+	} else {
+		srv, err = c.n.store.UpdateServer(id, func(s *state.Server) {
+			if task != nil {
+				s.TaskState = *task
+			}
+			if in.Host != nil {
+				s.Host = *in.Host
+			}
+		})
 	}
-	setTask := in.TaskState != nil
-	if setTask && string(in.TaskState) != "null" {
-		var s string
-		if err := json.Unmarshal(in.TaskState, &s); err != nil {
-			controlError(w, http.StatusBadRequest, "task_state", "must be a string or null")
-			return
-		}
-		task = state.TaskState(s)
-	}
-	srv, err := c.n.store.UpdateServer(ps.ByName("id"), func(s *state.Server) {
-		if in.Status != nil {
-			s.VMState, s.TaskState, s.PowerState = vm, task, power
-		}
-		if setTask {
-			s.TaskState = task
-		}
-		if in.Host != nil {
-			s.Host = *in.Host
-		}
-	})
 	var invalid *state.InvalidError
 	var missing *state.NotFoundError
 	switch {
@@ -303,18 +302,7 @@ func (c *controlPlane) updateServer(w http.ResponseWriter, r *http.Request, ps h
 		controlError(w, http.StatusBadRequest, "", err.Error())
 		return
 	}
-	host := srv.Host
-	writeControl(w, http.StatusOK, map[string]any{"server": state.SeedServer{ID: srv.ID, Name: srv.Name,
-		ProjectID: srv.ProjectID, UserID: srv.UserID, Status: srv.Status(), Host: &host,
-		TaskState: nullableTask(srv.TaskState)}})
-}
-
-func nullableTask(t state.TaskState) *string {
-	if t == state.TaskNone {
-		return nil
-	}
-	s := string(t)
-	return &s
+	writeControl(w, http.StatusOK, map[string]any{"server": state.SeedServerOf(srv)})
 }
 
 func (c *controlPlane) getState(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {

@@ -331,7 +331,7 @@ func TestControlPlaneUpdateServer(t *testing.T) {
 		status         int
 		field, message string
 	}{
-		{"unknown status", srv.ID, `{"status": "RUNNING"}`, 400, "status", `status: unknown Nova status "RUNNING"`},
+		{"unknown status", srv.ID, `{"status": "RUNNING"}`, 400, "status", `unknown Nova status "RUNNING"`},
 		{"unknown host", srv.ID, `{"host": "compute-9"}`, 400, "host", `host "compute-9" not found`},
 		{"unknown host with a good status", srv.ID, `{"status": "PAUSED", "host": "compute-9"}`, 400, "host", `host "compute-9" not found`},
 		{"unknown server", missing, `{"status": "SHUTOFF"}`, 404, "id", `server "` + missing + `" not found`},
@@ -577,4 +577,18 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// A status set over the control plane follows the seed file's host rule:
+// a BUILD server has no host, so its console is Nova's 409.
+func TestControlPlaneStatusFollowsTheSeedRule(t *testing.T) {
+	f := newConsoleFixture(t, fakenova.WithControlPlane(fakenova.ControlPlane{}))
+	ex := f.do(t, http.MethodPut, "/_novastub/servers/"+f.active.ID, nil, `{"status": "BUILD"}`)
+	require.Equal(t, http.StatusOK, ex.status, ex.body)
+	got, err := f.State.Server(f.active.ID)
+	require.NoError(t, err)
+	assert.Empty(t, got.Host)
+	ex = f.do(t, http.MethodPost, "/v2.1/servers/"+f.active.ID+"/action", map[string]string{"X-Auth-Token": f.Token}, vnc("novnc"))
+	require.Equal(t, http.StatusConflict, ex.status, ex.body)
+	assert.Equal(t, "Instance "+f.active.ID+" is not ready", ex.decoded["conflictingRequest"]["message"])
 }

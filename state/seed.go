@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"time"
 )
@@ -27,6 +28,8 @@ type SeedHost struct {
 	Name string `json:"name"`
 	// ConsoleTypes left out means every type; [] means none (bare metal).
 	ConsoleTypes *[]ConsoleType `json:"console_types,omitempty"`
+	// SerialPortsExhausted makes the host's serial consoles fail.
+	SerialPortsExhausted bool `json:"serial_ports_exhausted,omitempty"`
 }
 
 // SeedToken is a static API token in a seed file. Its project need not be
@@ -53,6 +56,12 @@ type SeedServer struct {
 	// TaskState overrides the task_state the status implies; JSON null
 	// or left out keeps it.
 	TaskState *string `json:"task_state,omitempty"`
+	// VMState and PowerState override what the status implies, for the
+	// combinations a status does not tell apart (stopped and rebuilding
+	// shows REBUILD, as active and rebuilding does). Snapshot writes them
+	// only then.
+	VMState    *string `json:"vm_state,omitempty"`
+	PowerState *int    `json:"power_state,omitempty"`
 	// Host left out means the first host for a status that has one, none
 	// for BUILD and SHELVED_OFFLOADED; "" means none.
 	Host *string `json:"host,omitempty"`
@@ -212,7 +221,7 @@ func (s *Store) fill(seed *Seed) error {
 		}
 	}
 	for i, h := range seed.Hosts {
-		host := Host{Name: h.Name}
+		host := Host{Name: h.Name, SerialPortsExhausted: h.SerialPortsExhausted}
 		if h.ConsoleTypes != nil {
 			host.ConsoleTypes = append([]ConsoleType{}, (*h.ConsoleTypes)...)
 		}
@@ -278,6 +287,12 @@ func (s *Store) seedServer(ss SeedServer) (Server, error) {
 	if ss.TaskState != nil {
 		task = TaskState(*ss.TaskState)
 	}
+	if ss.VMState != nil {
+		vm = VMState(*ss.VMState)
+	}
+	if ss.PowerState != nil {
+		power = PowerState(*ss.PowerState)
+	}
 	srv := Server{ID: ss.ID, Name: ss.Name, ProjectID: ss.ProjectID, UserID: ss.UserID,
 		VMState: vm, TaskState: task, PowerState: power}
 	switch {
@@ -292,34 +307,77 @@ func (s *Store) seedServer(ss SeedServer) (Server, error) {
 	return srv, nil
 }
 
-// Snapshot returns the whole model as a Seed; Load of it restores the
-// model (console tokens aside, which are not part of a seed).
+// Snapshot returns the whole model as a Seed, read at one instant; Load of
+// it restores the model, but for console tokens (not part of a seed),
+// transitions under way (the servers stay in the state they are in), and
+// what the seed format does not hold (servers' images, flavors, faults and
+// times; tokens' identity-service details).
 func (s *Store) Snapshot() *Seed {
-	seed := &Seed{Projects: s.Projects(), Users: s.Users()}
-	for _, h := range s.Hosts() {
-		sh := SeedHost{Name: h.Name}
+	s.rlock()
+	defer s.mu.RUnlock()
+	seed := &Seed{}
+	for _, id := range s.projOrder {
+		seed.Projects = append(seed.Projects, s.projects[id])
+	}
+	for _, name := range s.hostOrder {
+		h := s.hosts[name]
+		sh := SeedHost{Name: h.Name, SerialPortsExhausted: h.SerialPortsExhausted}
 		if h.ConsoleTypes != nil {
 			types := append([]ConsoleType{}, h.ConsoleTypes...)
 			sh.ConsoleTypes = &types
 		}
 		seed.Hosts = append(seed.Hosts, sh)
 	}
-	for _, t := range s.Tokens() {
-		st := SeedToken{Token: t.Token, ProjectID: t.ProjectID, Roles: t.Roles, UserID: t.UserID, UserName: t.UserName}
+	now := s.clock.Now()
+	for _, t := range s.tokens {
+		if !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt) {
+			continue
+		}
+		st := SeedToken{Token: t.Token, ProjectID: t.ProjectID, Roles: append([]string(nil), t.Roles...),
+			UserID: t.UserID, UserName: t.UserName}
 		if !t.ExpiresAt.IsZero() {
 			exp := t.ExpiresAt
 			st.ExpiresAt = &exp
 		}
 		seed.Tokens = append(seed.Tokens, st)
 	}
-	for _, srv := range s.Servers() {
-		host, task := srv.Host, string(srv.TaskState)
-		ss := SeedServer{ID: srv.ID, Name: srv.Name, ProjectID: srv.ProjectID, UserID: srv.UserID,
-			Status: srv.Status(), Host: &host}
-		if _, implied, _, err := StatesForStatus(ss.Status); err != nil || string(implied) != task {
-			ss.TaskState = &task
-		}
-		seed.Servers = append(seed.Servers, ss)
+	sort.Slice(seed.Tokens, func(i, j int) bool { return seed.Tokens[i].Token < seed.Tokens[j].Token })
+	for _, u := range s.users {
+		u.Roles = cloneRoles(u.Roles)
+		seed.Users = append(seed.Users, u)
+	}
+	sort.Slice(seed.Users, func(i, j int) bool {
+		return seed.Users[i].Domain+"/"+seed.Users[i].Name < seed.Users[j].Domain+"/"+seed.Users[j].Name
+	})
+	entries := make([]*serverEntry, 0, len(s.servers))
+	for _, e := range s.servers {
+		entries = append(entries, e)
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].seq < entries[j].seq })
+	for _, e := range entries {
+		seed.Servers = append(seed.Servers, SeedServerOf(e.Server))
 	}
 	return seed
+}
+
+// SeedServerOf writes a server as a seed file does: its status, and the
+// states the status does not imply.
+func SeedServerOf(srv Server) SeedServer {
+	host := srv.Host
+	ss := SeedServer{ID: srv.ID, Name: srv.Name, ProjectID: srv.ProjectID, UserID: srv.UserID,
+		Status: srv.Status(), Host: &host}
+	vm, task, power, err := StatesForStatus(ss.Status)
+	if err != nil || task != srv.TaskState {
+		t := string(srv.TaskState)
+		ss.TaskState = &t
+	}
+	if err != nil || vm != srv.VMState {
+		v := string(srv.VMState)
+		ss.VMState = &v
+	}
+	if err != nil || power != srv.PowerState {
+		p := int(srv.PowerState)
+		ss.PowerState = &p
+	}
+	return ss
 }

@@ -329,3 +329,35 @@ func (s *Store) lockServer(id string) (*serverEntry, time.Time, error) {
 func (s *Store) LookupServer(_ context.Context, id string) (Server, error) {
 	return s.Server(id)
 }
+
+// SetServerStatus puts a server in a Nova status, as a seed file would:
+// the status's vm_state, task_state and power_state, then task (when not
+// nil) and host (when not nil). Without a host given, a server whose new
+// status has none (BUILD, SHELVED_OFFLOADED) loses its host, and one that
+// has no host but needs one gets the store's first host.
+func (s *Store) SetServerStatus(id, status string, task *TaskState, host *string) (Server, error) {
+	vm, t, power, err := StatesForStatus(status)
+	if err != nil {
+		return Server{}, err
+	}
+	if task != nil {
+		t = *task
+	}
+	var first string
+	s.mu.RLock()
+	if len(s.hostOrder) > 0 {
+		first = s.hostOrder[0]
+	}
+	s.mu.RUnlock()
+	return s.UpdateServer(id, func(srv *Server) {
+		srv.VMState, srv.TaskState, srv.PowerState = vm, t, power
+		switch {
+		case host != nil:
+			srv.Host = *host
+		case hostless(vm):
+			srv.Host = ""
+		case srv.Host == "":
+			srv.Host = first
+		}
+	})
+}
