@@ -12,8 +12,7 @@ import (
 // Nova's messages for console requests (nova/exception.py,
 // nova/api/openstack/common.py, nova/policies/remote_consoles.py).
 const (
-	msgNotSupported        = "The requested functionality is not supported."
-	msgConsolePolicyDenied = "Policy doesn't allow os_compute_api:os-remote-consoles to be performed."
+	msgNotSupported = "The requested functionality is not supported."
 )
 
 func msgInstanceNotFound(id string) string { return "Instance " + id + " could not be found." }
@@ -97,11 +96,6 @@ func (n *Nova) consoleServer(c *call, id string) (state.Server, bool) {
 	}
 	return state.Server{}, false
 }
-
-// mayOpenConsoles is Nova's default rule for os_compute_api:os-remote-consoles,
-// project_member_or_admin. The project half holds by construction: a
-// non-admin only ever finds servers of its own project.
-func mayOpenConsoles(c *call) bool { return c.identity.HasRole("member") || c.isAdmin() }
 
 // appendConsoleURL appends to c.out, as a JSON string, the URL that opens
 // the console tok grants: the base URL of its type, or of its protocol's

@@ -2,10 +2,7 @@ package fakenova
 
 import (
 	"net/http"
-	"sort"
-	"strings"
 
-	"github.com/novastub/novastub/fakenova/internal/pyjson"
 	"github.com/novastub/novastub/state"
 )
 
@@ -13,8 +10,7 @@ import (
 // (nova/api/openstack/compute/console_auth_tokens.py,
 // nova/policies/console_auth_tokens.py).
 const (
-	msgTokenNotFound            = "Token not found"
-	msgConsoleTokenPolicyDenied = "Policy doesn't allow os_compute_api:os-console-auth-tokens to be performed."
+	msgTokenNotFound = "Token not found"
 )
 
 // serveShowConsoleToken is GET /os-console-auth-tokens/{console_token}: the
@@ -36,8 +32,7 @@ func (n *Nova) serveShowConsoleToken(c *call) {
 			return
 		}
 	}
-	if !c.isAdmin() {
-		c.fault(http.StatusForbidden, msgConsoleTokenPolicyDenied)
+	if !c.authorize("os-console-auth-tokens") {
 		return
 	}
 	tok, err := n.store.ConsoleToken(c.params.ByName("console_token"))
@@ -68,19 +63,4 @@ func (n *Nova) serveShowConsoleToken(c *call) {
 	}
 	c.out = append(c.out, "}}"...)
 	c.reply(http.StatusOK)
-}
-
-// msgAdditionalProperties is jsonschema's additionalProperties message for
-// the given unexpected names: sorted, each repr()'d.
-func msgAdditionalProperties(extras []string) string {
-	sort.Strings(extras)
-	verb := "were"
-	if len(extras) == 1 {
-		verb = "was"
-	}
-	quoted := make([]string, len(extras))
-	for i, x := range extras {
-		quoted[i] = pyjson.StringRepr(x)
-	}
-	return "Additional properties are not allowed (" + strings.Join(quoted, ", ") + " " + verb + " unexpected)"
 }

@@ -54,8 +54,7 @@ func (n *Nova) serveLegacyConsole(c *call, lc *legacyConsole) {
 		c.fault(http.StatusBadRequest, verr.Message())
 		return
 	}
-	if !mayOpenConsoles(c) {
-		c.fault(http.StatusForbidden, msgConsolePolicyDenied)
+	if !c.authorize("os-remote-consoles") {
 		return
 	}
 	args, _ := c.body.Get(lc.action)

@@ -59,8 +59,7 @@ func (n *Nova) serveCreateConsole(c *call) {
 	if !found {
 		return
 	}
-	if !mayOpenConsoles(c) {
-		c.fault(http.StatusForbidden, msgConsolePolicyDenied)
+	if !c.authorize("os-remote-consoles") {
 		return
 	}
 	args, _ := c.body.Get("remote_console")

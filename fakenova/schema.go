@@ -1,6 +1,7 @@
 package fakenova
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/novastub/novastub/fakenova/internal/pyjson"
@@ -174,4 +175,19 @@ func reprList(values []string) string {
 		quoted[i] = pyjson.StringRepr(x)
 	}
 	return "[" + strings.Join(quoted, ", ") + "]"
+}
+
+// msgAdditionalProperties is jsonschema's additionalProperties message for
+// the given unexpected names: sorted, each repr()'d.
+func msgAdditionalProperties(extras []string) string {
+	sort.Strings(extras)
+	verb := "were"
+	if len(extras) == 1 {
+		verb = "was"
+	}
+	quoted := make([]string, len(extras))
+	for i, x := range extras {
+		quoted[i] = pyjson.StringRepr(x)
+	}
+	return "Additional properties are not allowed (" + strings.Join(quoted, ", ") + " " + verb + " unexpected)"
 }

@@ -27,10 +27,6 @@ const (
 	msgLimitNegative   = "limit param must be positive"
 )
 
-func msgPolicy(rule string) string {
-	return "Policy doesn't allow os_compute_api:" + rule + " to be performed."
-}
-
 func msgMarkerNotFound(marker string) string { return "marker [" + marker + "] not found" }
 
 func msgAllTenants(v string) string {
@@ -41,33 +37,6 @@ func msgAllTenants(v string) string {
 // maxListLimit is Nova's [api] max_limit: a page holds at most this many
 // servers, and a full page links to the next.
 const maxListLimit = 1000
-
-// Nova's default policies (nova/policies/*.py) for the servers API, by the
-// role they need: reading takes any role of the project, changing takes
-// member, and these take admin.
-var adminOnlyRules = map[string]bool{
-	"os-shelve:shelve_offload":             true,
-	"servers:index:get_all_tenants":        true,
-	"servers:detail:get_all_tenants":       true,
-	"os-extended-server-attributes":        true,
-	"servers:show:host_status":             true,
-	"servers:create:forced_host":           true,
-	"servers:create:requested_destination": true,
-}
-
-// allowed reports whether the caller passes Nova's default rule: admin
-// always; otherwise member for changes, any of reader, member for reads.
-func allowed(c *call, rule string, read bool) bool {
-	switch {
-	case c.isAdmin():
-		return true
-	case adminOnlyRules[rule]:
-		return false
-	case read:
-		return c.identity.HasRole("reader") || c.identity.HasRole("member")
-	}
-	return c.identity.HasRole("member")
-}
 
 // createServerSchema is Nova's servers create schema
 // (nova/api/openstack/compute/schemas/servers.py) as far as the model goes:
@@ -114,8 +83,7 @@ func (n *Nova) serveCreateServer(c *call) {
 		c.fault(http.StatusBadRequest, verr.Message())
 		return
 	}
-	if !allowed(c, "servers:create", false) {
-		c.fault(http.StatusForbidden, msgPolicy("servers:create"))
+	if !c.authorize("servers:create") {
 		return
 	}
 	args, _ := c.body.Get("server")
@@ -168,8 +136,7 @@ func (n *Nova) serveShowServer(c *call) {
 	if !ok {
 		return
 	}
-	if !allowed(c, "servers:show", true) {
-		c.fault(http.StatusForbidden, msgPolicy("servers:show"))
+	if !c.authorize("servers:show") {
 		return
 	}
 	c.out = pyjson.AppendValue(c.out, pyjson.Obj(pyjson.M("server", n.serverView(c, srv))))
@@ -196,8 +163,7 @@ func (n *Nova) listServers(c *call, detail bool) {
 	if detail {
 		rule = "servers:detail"
 	}
-	if !allowed(c, rule, true) {
-		c.fault(http.StatusForbidden, msgPolicy(rule))
+	if !c.authorize(rule) {
 		return
 	}
 	q := c.r.URL.Query()
@@ -209,8 +175,7 @@ func (n *Nova) listServers(c *call, detail bool) {
 			return
 		}
 		if all {
-			if !allowed(c, rule+":get_all_tenants", true) {
-				c.fault(http.StatusForbidden, msgPolicy(rule+":get_all_tenants"))
+			if !c.authorize(rule + ":get_all_tenants") {
 				return
 			}
 			filter.ProjectID = ""
@@ -299,8 +264,7 @@ func (n *Nova) serveDeleteServer(c *call) {
 	if _, ok := n.visibleServer(c, id); !ok {
 		return
 	}
-	if !allowed(c, "servers:delete", false) {
-		c.fault(http.StatusForbidden, msgPolicy("servers:delete"))
+	if !c.authorize("servers:delete") {
 		return
 	}
 	n.startAction(c, id, state.ActionDelete, "delete", http.StatusNoContent)
@@ -344,8 +308,7 @@ func (n *Nova) serveServerAction(c *call, spec serverActionSpec) {
 	if _, ok := n.visibleServer(c, id); !ok {
 		return
 	}
-	if !allowed(c, spec.rule, false) {
-		c.fault(http.StatusForbidden, msgPolicy(spec.rule))
+	if !c.authorize(spec.rule) {
 		return
 	}
 	action := spec.model
@@ -420,7 +383,7 @@ func (n *Nova) serverView(c *call, srv state.Server) pyjson.Value {
 		pyjson.M("OS-EXT-STS:vm_state", pyjson.Str(string(srv.VMState))),
 		pyjson.M("OS-EXT-STS:power_state", pyjson.IntValue(int64(srv.PowerState))),
 	)
-	if allowed(c, "os-extended-server-attributes", true) {
+	if allows(c.identity, "os-extended-server-attributes") {
 		m = append(m,
 			pyjson.M("OS-EXT-SRV-ATTR:host", nullableString(srv.Host)),
 			pyjson.M("OS-EXT-SRV-ATTR:instance_name", pyjson.Str("instance-"+srv.ID[:8])),
@@ -429,7 +392,7 @@ func (n *Nova) serverView(c *call, srv state.Server) pyjson.Value {
 	if at(Microversion{2, 9}) {
 		m = append(m, pyjson.M("locked", pyjson.BoolValue(false)))
 	}
-	if at(Microversion{2, 16}) && allowed(c, "servers:show:host_status", true) {
+	if at(Microversion{2, 16}) && allows(c.identity, "servers:show:host_status") {
 		m = append(m, pyjson.M("host_status", pyjson.Str(hostStatus(srv))))
 	}
 	if at(Microversion{2, 19}) {
