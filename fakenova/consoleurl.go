@@ -25,7 +25,7 @@ type ConsoleURL struct {
 	// Base is the console proxy's URL, such as Nova's
 	// [vnc] novncproxy_base_url.
 	Base string
-	Form URLForm
+	Form URLForm // where the URL carries the token
 }
 
 // For returns the URL that opens the console the token grants.

@@ -18,16 +18,16 @@ const DefaultJournalSize = 1000
 
 // Entry is one request the fake received, as the journal keeps it.
 type Entry struct {
-	Time         time.Time     `json:"time"` // on the store's clock
-	RequestID    string        `json:"request_id,omitempty"`
-	Operation    string        `json:"operation,omitempty"` // "" for a request no route took
-	Method       string        `json:"method"`
-	Path         string        `json:"path"`
-	Microversion string        `json:"microversion,omitempty"`
-	ProjectID    string        `json:"project_id,omitempty"`
-	ServerID     string        `json:"server_id,omitempty"`
-	Status       int           `json:"status"` // 499 when the client went away before an answer
-	Duration     time.Duration `json:"duration_ns"`
+	Time         time.Time     `json:"time"`                   // on the store's clock
+	RequestID    string        `json:"request_id,omitempty"`   // the X-Openstack-Request-Id of the answer
+	Operation    string        `json:"operation,omitempty"`    // "" for a request no route took
+	Method       string        `json:"method"`                 // the HTTP method
+	Path         string        `json:"path"`                   // the URL path, as the fake saw it
+	Microversion string        `json:"microversion,omitempty"` // the microversion the call was served at; empty on /v2 and before it is known
+	ProjectID    string        `json:"project_id,omitempty"`   // the caller's project
+	ServerID     string        `json:"server_id,omitempty"`    // the server of the URL, if any
+	Status       int           `json:"status"`                 // 499 when the client went away before an answer
+	Duration     time.Duration `json:"duration_ns"`            // how long the fake took
 	// Body is the request body with passwords, admin passwords and token
 	// ids replaced by "***"; headers are not kept at all, so X-Auth-Token
 	// and X-Subject-Token never appear.
@@ -41,9 +41,9 @@ const statusClientClosedRequest = 499
 
 // Query selects journal entries; empty fields select all.
 type Query struct {
-	Operation string
-	ServerID  string
-	Status    int
+	Operation string // only entries of this operation
+	ServerID  string // only entries for this server
+	Status    int    // only entries answered with this status
 }
 
 // Journal is a bounded ring of the requests the fake received, oldest

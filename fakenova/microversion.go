@@ -8,7 +8,8 @@ import (
 
 // Microversion is a compute API microversion, such as 2.6.
 type Microversion struct {
-	Major, Minor int
+	Major int // always 2 in Nova's compute API
+	Minor int // 1 to the maximum
 }
 
 // String formats v as Nova does, "2.6".

@@ -19,9 +19,10 @@ var ErrBodyTooLarge = errors.New("middleware: request body too large")
 // read goes past the limit. It answers for itself: its ServeHTTP writes
 // the 413 Nova's pipeline gives in that case.
 type BodyTooLargeError struct {
-	Limit int64
+	Limit int64 // the limit, in bytes
 }
 
+// Error describes the failure.
 func (e *BodyTooLargeError) Error() string {
 	return "request body larger than " + strconv.FormatInt(e.Limit, 10) + " bytes"
 }

@@ -5,10 +5,10 @@ import "context"
 // Identity is who a request acts as: what keystonemiddleware puts in the
 // request environment for the service behind it.
 type Identity struct {
-	UserID    string
-	UserName  string
-	ProjectID string
-	Roles     []string
+	UserID    string   // the user's id
+	UserName  string   // the user's name
+	ProjectID string   // the project the token is scoped to
+	Roles     []string // the roles on that project, such as reader, member, admin
 }
 
 // HasRole reports whether the identity carries role.

@@ -113,19 +113,19 @@ func (t ConsoleType) Valid() bool {
 type ConsoleToken struct {
 	// Token is the random dashed uuid4 carried in the console URL.
 	Token    string
-	ServerID string
+	ServerID string // the server whose console it opens
 	// Protocol is the protocol the console speaks; Type is the type the
 	// client asked for, which for a serial console may be any.
 	Protocol Protocol
-	Type     ConsoleType
-	Host     string
-	Port     int
-	TLSPort  int // non-zero only for spice-direct
+	Type     ConsoleType // the console type asked for
+	Host     string      // the compute host the console proxy connects to
+	Port     int         // the port there
+	TLSPort  int         // non-zero only for spice-direct
 	// InternalAccessPath is empty (JSON null) for the console types the
 	// model serves.
 	InternalAccessPath string
-	IssuedAt           time.Time
-	ExpiresAt          time.Time
+	IssuedAt           time.Time // when the token was issued, on the store's clock
+	ExpiresAt          time.Time // when it stops working
 }
 
 // ConsoleRequest asks for a console, as the compute API's get_*_console
@@ -134,12 +134,12 @@ type ConsoleRequest struct {
 	// ProjectID is the caller's project: a server of another project is
 	// not found, unless AllProjects is set (an admin's view).
 	ProjectID   string
-	AllProjects bool
-	ServerID    string
+	AllProjects bool   // whether the caller sees every project's servers (an admin)
+	ServerID    string // the server whose console is asked for
 	// Protocol, when set, is the protocol the client asked for (the
 	// remote-consoles API names both); Type must then be one of the
 	// protocol's types, as Nova's compute manager checks (a serial console
 	// takes any type). Left empty, the protocol is Type's.
 	Protocol Protocol
-	Type     ConsoleType
+	Type     ConsoleType // the console type asked for
 }

@@ -6,8 +6,9 @@ import (
 )
 
 // Sentinel errors, one per kind of failure. Every error the Store returns
-// matches exactly one of them with errors.Is; the typed errors below carry
-// the details.
+// matches one of them with errors.Is (a seed file's InvalidError also
+// matches what it wraps: a reference to a missing project is ErrInvalid and
+// ErrNotFound); the typed errors below carry the details.
 var (
 	// ErrNotFound: the project, host, server, token or console token does
 	// not exist (or is not visible to the caller, or has expired).
@@ -39,10 +40,11 @@ var (
 // NotFoundError reports a missing object. Kind is "project", "host",
 // "server", "token" or "console token".
 type NotFoundError struct {
-	Kind string
-	ID   string
+	Kind string // project, host, server, token, console token, user or marker
+	ID   string // the id or name looked for
 }
 
+// Error describes the failure.
 func (e *NotFoundError) Error() string { return fmt.Sprintf("%s %q not found", e.Kind, e.ID) }
 
 // Is reports whether target is ErrNotFound.
@@ -50,9 +52,10 @@ func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 
 // NotReadyError reports a server that has no host.
 type NotReadyError struct {
-	ServerID string
+	ServerID string // the server without a host
 }
 
+// Error describes the failure.
 func (e *NotReadyError) Error() string { return fmt.Sprintf("server %s is not ready", e.ServerID) }
 
 // Is reports whether target is ErrNotReady.
@@ -61,11 +64,12 @@ func (e *NotReadyError) Is(target error) bool { return target == ErrNotReady }
 // InvalidStateError reports a server whose state forbids an operation.
 // Attr is "vm_state" or "task_state", State its current value.
 type InvalidStateError struct {
-	ServerID string
-	Attr     string
-	State    string
+	ServerID string // the server
+	Attr     string // vm_state or task_state
+	State    string // the state the server is in
 }
 
+// Error describes the failure.
 func (e *InvalidStateError) Error() string {
 	return fmt.Sprintf("server %s is in %s %s", e.ServerID, e.Attr, e.State)
 }
@@ -75,9 +79,10 @@ func (e *InvalidStateError) Is(target error) bool { return target == ErrInvalidS
 
 // ConsoleUnavailableError reports a console type that is not enabled.
 type ConsoleUnavailableError struct {
-	Type ConsoleType
+	Type ConsoleType // the console type asked for
 }
 
+// Error describes the failure.
 func (e *ConsoleUnavailableError) Error() string {
 	return fmt.Sprintf("console type %s is not enabled", e.Type)
 }
@@ -88,9 +93,10 @@ func (e *ConsoleUnavailableError) Is(target error) bool { return target == ErrCo
 // ConsoleTypeInvalidError reports a console type its protocol does not
 // serve.
 type ConsoleTypeInvalidError struct {
-	Type ConsoleType
+	Type ConsoleType // the console type asked for
 }
 
+// Error describes the failure.
 func (e *ConsoleTypeInvalidError) Error() string {
 	return fmt.Sprintf("console type %s is invalid for its protocol", e.Type)
 }
@@ -100,9 +106,10 @@ func (e *ConsoleTypeInvalidError) Is(target error) bool { return target == ErrCo
 
 // PortsExhaustedError reports a host without a free serial port.
 type PortsExhaustedError struct {
-	Host string
+	Host string // the host out of ports
 }
 
+// Error describes the failure.
 func (e *PortsExhaustedError) Error() string {
 	return fmt.Sprintf("host %s has no free serial port", e.Host)
 }
@@ -112,10 +119,11 @@ func (e *PortsExhaustedError) Is(target error) bool { return target == ErrPortsE
 
 // NotImplementedError reports a host whose hypervisor lacks a console type.
 type NotImplementedError struct {
-	Host string
-	Type ConsoleType
+	Host string      // the host that lacks the type
+	Type ConsoleType // the console type
 }
 
+// Error describes the failure.
 func (e *NotImplementedError) Error() string {
 	return fmt.Sprintf("host %s does not support %s consoles", e.Host, e.Type)
 }
@@ -125,10 +133,11 @@ func (e *NotImplementedError) Is(target error) bool { return target == ErrNotImp
 
 // ConflictError reports an object that already exists.
 type ConflictError struct {
-	Kind string
-	ID   string
+	Kind string // project, host, server or user
+	ID   string // its id or name
 }
 
+// Error describes the failure.
 func (e *ConflictError) Error() string { return fmt.Sprintf("%s %q already exists", e.Kind, e.ID) }
 
 // Is reports whether target is ErrConflict.
@@ -136,10 +145,14 @@ func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 
 // InvalidError reports a malformed argument; Field names it.
 type InvalidError struct {
-	Field  string
-	Reason string
+	Field  string // the field, as a seed file names it; empty for the input as a whole
+	Reason string // what is wrong with it
+	// Err is the cause, when there is one (a *json.SyntaxError, a
+	// *NotFoundError, ...).
+	Err error
 }
 
+// Error describes the failure.
 func (e *InvalidError) Error() string {
 	if e.Field == "" { // the seed as a whole, such as malformed JSON
 		return e.Reason
@@ -149,3 +162,6 @@ func (e *InvalidError) Error() string {
 
 // Is reports whether target is ErrInvalid.
 func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
+
+// Unwrap returns the cause.
+func (e *InvalidError) Unwrap() error { return e.Err }

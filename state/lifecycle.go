@@ -147,11 +147,11 @@ var rules = map[Action]rule{
 
 // ServerRequest is what CreateServer needs: the rest is up to the cloud.
 type ServerRequest struct {
-	Name      string
-	ProjectID string
-	UserID    string
-	ImageID   string
-	FlavorID  string
+	Name      string // the display name
+	ProjectID string // the project that owns the server
+	UserID    string // the user creating it
+	ImageID   string // the image it boots from, kept as given
+	FlavorID  string // its flavor, kept as given
 }
 
 // CreateServer creates a server as Nova's API does: BUILD, scheduling, no

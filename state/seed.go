@@ -16,16 +16,16 @@ import (
 // from, that non-Go users write by hand, and what Snapshot returns. Load
 // checks every id and reference and names the bad field in its error.
 type Seed struct {
-	Projects []Project    `json:"projects"`
-	Hosts    []SeedHost   `json:"hosts"`
-	Tokens   []SeedToken  `json:"tokens"`
-	Users    []User       `json:"users"`
-	Servers  []SeedServer `json:"servers"`
+	Projects []Project    `json:"projects"` // Keystone projects
+	Hosts    []SeedHost   `json:"hosts"`    // compute hosts
+	Tokens   []SeedToken  `json:"tokens"`   // static API tokens
+	Users    []User       `json:"users"`    // users of the identity service
+	Servers  []SeedServer `json:"servers"`  // servers
 }
 
 // SeedHost is a host in a seed file.
 type SeedHost struct {
-	Name string `json:"name"`
+	Name string `json:"name"` // the compute host's name
 	// ConsoleTypes left out means every type; [] means none (bare metal).
 	ConsoleTypes *[]ConsoleType `json:"console_types,omitempty"`
 	// SerialPortsExhausted makes the host's serial consoles fail.
@@ -36,20 +36,20 @@ type SeedHost struct {
 // among the seed's projects: that models a project deleted after the
 // token was issued.
 type SeedToken struct {
-	Token     string     `json:"token"`
-	ProjectID string     `json:"project_id"`
-	Roles     []string   `json:"roles,omitempty"`
-	UserID    string     `json:"user_id,omitempty"`
-	UserName  string     `json:"user_name,omitempty"`
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	Token     string     `json:"token"`                // the secret sent as X-Auth-Token
+	ProjectID string     `json:"project_id"`           // the project it is scoped to
+	Roles     []string   `json:"roles,omitempty"`      // its roles on that project
+	UserID    string     `json:"user_id,omitempty"`    // the user's id, optional
+	UserName  string     `json:"user_name,omitempty"`  // the user's name, optional
+	ExpiresAt *time.Time `json:"expires_at,omitempty"` // when it expires; left out, never
 }
 
 // SeedServer is a server in a seed file.
 type SeedServer struct {
-	ID        string `json:"id"`
-	Name      string `json:"name"`
-	ProjectID string `json:"project_id"`
-	UserID    string `json:"user_id,omitempty"`
+	ID        string `json:"id"`                // a lowercase dashed UUID
+	Name      string `json:"name"`              // the display name
+	ProjectID string `json:"project_id"`        // a project of the seed
+	UserID    string `json:"user_id,omitempty"` // the user who created it, optional
 	// Status is Nova's status (ACTIVE, BUILD, SHUTOFF, ...); empty means
 	// ACTIVE.
 	Status string `json:"status,omitempty"`
@@ -145,18 +145,18 @@ func seedError(at string, err error) error {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr):
-		return &InvalidError{Field: join(typeErr.Field), Reason: "expected " + jsonKind(typeErr.Type.String()) + ", got " + typeErr.Value}
+		return &InvalidError{Field: join(typeErr.Field), Reason: "expected " + jsonKind(typeErr.Type.String()) + ", got " + typeErr.Value, Err: err}
 	case errors.As(err, &syntaxErr):
-		return &InvalidError{Field: join(""), Reason: fmt.Sprintf("malformed JSON at byte %d: %v", syntaxErr.Offset, err)}
+		return &InvalidError{Field: join(""), Reason: fmt.Sprintf("malformed JSON at byte %d: %v", syntaxErr.Offset, err), Err: err}
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return &InvalidError{Field: join(""), Reason: "malformed JSON: unexpected end of input"}
 	case errors.Is(err, io.EOF):
 		return &InvalidError{Field: join(""), Reason: "malformed JSON: no JSON value"}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &InvalidError{Field: join(name), Reason: "unknown field"}
+		return &InvalidError{Field: join(name), Reason: "unknown field", Err: err}
 	}
-	return &InvalidError{Field: join(""), Reason: err.Error()}
+	return &InvalidError{Field: join(""), Reason: err.Error(), Err: err}
 }
 
 func jsonKind(goType string) string {
@@ -203,14 +203,14 @@ func (s *Store) fill(seed *Seed) error {
 		prefix := fmt.Sprintf("%s[%d]", section, i)
 		switch {
 		case errors.As(err, &inv):
-			return &InvalidError{Field: prefix + "." + inv.Field, Reason: inv.Reason}
+			return &InvalidError{Field: prefix + "." + inv.Field, Reason: inv.Reason, Err: inv.Err}
 		case errors.As(err, &nf):
 			field := map[string]string{"project": "project_id", "host": "host"}[nf.Kind]
-			return &InvalidError{Field: prefix + "." + field, Reason: fmt.Sprintf("no %s %q in this seed", nf.Kind, nf.ID)}
+			return &InvalidError{Field: prefix + "." + field, Reason: fmt.Sprintf("no %s %q in this seed", nf.Kind, nf.ID), Err: err}
 		case errors.As(err, &cf):
-			return &InvalidError{Field: prefix, Reason: fmt.Sprintf("duplicate %s %q", cf.Kind, cf.ID)}
+			return &InvalidError{Field: prefix, Reason: fmt.Sprintf("duplicate %s %q", cf.Kind, cf.ID), Err: err}
 		}
-		return &InvalidError{Field: prefix, Reason: err.Error()}
+		return &InvalidError{Field: prefix, Reason: err.Error(), Err: err}
 	}
 	for i, p := range seed.Projects {
 		if p.ID == "" {

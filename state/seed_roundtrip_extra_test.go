@@ -71,3 +71,16 @@ func TestSetServerStatus(t *testing.T) {
 	_, err = st.SetServerStatus(srv.ID, "NOPE", nil, nil)
 	assert.ErrorIs(t, err, state.ErrInvalid)
 }
+
+// A seed error wraps its cause: a missing project is ErrInvalid and
+// ErrNotFound, malformed JSON a *json.SyntaxError.
+func TestSeedErrorsWrapTheirCause(t *testing.T) {
+	st := state.New()
+	err := st.Load(&state.Seed{Servers: []state.SeedServer{{ID: "0f1e2d3c-4b5a-4968-8776-655443322110",
+		ProjectID: "0123456789abcdef0123456789abcdef", Host: new(string)}}})
+	require.ErrorIs(t, err, state.ErrInvalid)
+	assert.ErrorIs(t, err, state.ErrNotFound)
+	_, err = state.ParseSeed([]byte(`{"projects": [1,}`))
+	var syntax *json.SyntaxError
+	assert.ErrorAs(t, err, &syntax)
+}

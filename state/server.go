@@ -84,9 +84,9 @@ type Server struct {
 	// Host is the compute host; empty while scheduling and when shelved
 	// offloaded. When set it must name a host of the store.
 	Host       string
-	VMState    VMState
-	TaskState  TaskState
-	PowerState PowerState
+	VMState    VMState    // Nova's vm_state
+	TaskState  TaskState  // Nova's task_state; TaskNone when in no transition
+	PowerState PowerState // Nova's power_state
 	// ImageID and FlavorID are what the server was created from; the
 	// model keeps them as given.
 	ImageID  string

@@ -7,13 +7,13 @@ import "time"
 type AuthToken struct {
 	// Token is the secret a client sends as X-Auth-Token.
 	Token    string `json:"token"`
-	UserID   string `json:"user_id,omitempty"`
-	UserName string `json:"user_name,omitempty"`
+	UserID   string `json:"user_id,omitempty"`   // the user the token stands for
+	UserName string `json:"user_name,omitempty"` // that user's name
 	// ProjectID is the project the token is scoped to. It may name a
 	// project the store does not have: that models a project deleted after
 	// the token was issued. Empty means an unscoped token.
 	ProjectID string   `json:"project_id"`
-	Roles     []string `json:"roles,omitempty"`
+	Roles     []string `json:"roles,omitempty"` // the roles on ProjectID
 	// ExpiresAt is when the token stops working; zero means never.
 	ExpiresAt time.Time `json:"expires_at,omitempty"`
 
@@ -31,7 +31,7 @@ type AuthToken struct {
 	// audit_ids); ParentAuditID is the audit id of the token it was
 	// re-scoped from (the second), empty when it was not re-scoped.
 	AuditID       string `json:"audit_id,omitempty"`
-	ParentAuditID string `json:"parent_audit_id,omitempty"`
+	ParentAuditID string `json:"parent_audit_id,omitempty"` // the audit id of the token it was re-scoped from, if any
 }
 
 // HasRole reports whether the token carries role.
@@ -52,9 +52,9 @@ func (t AuthToken) Expired(now time.Time) bool {
 
 // User is a user of the fake identity service.
 type User struct {
-	ID       string `json:"id,omitempty"`
-	Name     string `json:"name"`
-	Password string `json:"password"`
+	ID       string `json:"id,omitempty"` // generated when empty
+	Name     string `json:"name"`         // the login name
+	Password string `json:"password"`     // the password, in clear: this is a fake
 	// Domain is the name of the user's domain, "Default" when empty.
 	Domain string `json:"domain,omitempty"`
 	// Roles maps a project name to the roles the user has on it.

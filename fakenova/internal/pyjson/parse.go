@@ -23,10 +23,11 @@ var ErrSyntax = errors.New("pyjson: invalid JSON")
 
 // SyntaxError locates a parse failure.
 type SyntaxError struct {
-	Offset int
-	Msg    string
+	Offset int    // the byte where the input stopped making sense
+	Msg    string // what was wrong there
 }
 
+// Error describes the failure.
 func (e *SyntaxError) Error() string {
 	return "pyjson: " + e.Msg + " at offset " + strconv.Itoa(e.Offset)
 }

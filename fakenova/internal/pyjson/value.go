@@ -16,7 +16,7 @@ const (
 
 // Value is a decoded JSON value.
 type Value struct {
-	Kind Kind
+	Kind Kind // the Python type the value decodes to
 	// Bool is the value of a Bool.
 	Bool bool
 	// Text is a String's value, or an Int's or Float's literal as written
@@ -30,8 +30,8 @@ type Value struct {
 
 // Member is one key of an Object.
 type Member struct {
-	Key   string
-	Value Value
+	Key   string // the member's name
+	Value Value  // its value
 }
 
 // Get returns the member of an Object with the given key.
