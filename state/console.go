@@ -2,6 +2,8 @@ package state
 
 import (
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Protocol is a remote-console protocol, the unit Nova enables and disables
@@ -142,4 +144,165 @@ type ConsoleRequest struct {
 	// takes any type). Left empty, the protocol is Type's.
 	Protocol Protocol
 	Type     ConsoleType // the console type asked for
+}
+
+// consoleEntry is a stored console token. It holds no pointers, so that
+// the garbage collector never scans the console map, however many tokens
+// it holds: strings become a uuid, indexes and Unix nanoseconds. serverSeq
+// is the seq of the server entry the token was issued for, so that a server
+// removed and added again under the same id does not bring its old tokens
+// back.
+type consoleEntry struct {
+	server    uuid.UUID
+	serverSeq uint64
+	host      uint32 // index in hostNames
+	typ       uint8  // index in consoleTypeList
+	protocol  uint8  // index in protocolList
+	port      int32
+	tlsPort   int32
+	issued    int64
+	expires   int64
+}
+
+// CreateConsole checks that the server can give a console of the requested
+// type and issues a console token for it, in the order Nova checks:
+// the server is looked up (NotFoundError, also for another project's server
+// unless AllProjects), must have a host (NotReadyError), must not be
+// deleting or migrating (InvalidStateError), the protocol must be enabled
+// (ConsoleUnavailableError), the type must be one the protocol serves
+// (ConsoleTypeInvalidError, checked only when the request names its
+// Protocol), a serial console needs a free port on the host
+// (PortsExhaustedError), and the host's hypervisor must support the type
+// (NotImplementedError).
+func (s *Store) CreateConsole(req ConsoleRequest) (ConsoleToken, error) {
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(now)
+	e, ok := s.servers[req.ServerID]
+	if !ok || !req.AllProjects && e.ProjectID != req.ProjectID {
+		return ConsoleToken{}, &NotFoundError{Kind: "server", ID: req.ServerID}
+	}
+	return s.issueConsole(&e.Server, e.seq, req, now)
+}
+
+// IssueConsole issues a console token for srv, a server already looked up
+// (from the store, or from the caller's own data), after the checks
+// CreateConsole makes once it has found a server: host, task_state,
+// protocol, type, ports and the host's support (a host the store does not
+// know supports every type). A token of a server the store does not hold
+// stays valid until it expires: the store cannot tell when such a server
+// goes. srv.ID must be a UUID.
+func (s *Store) IssueConsole(srv Server, req ConsoleRequest) (ConsoleToken, error) {
+	if !ValidUUID(srv.ID) {
+		return ConsoleToken{}, &NotFoundError{Kind: "server", ID: srv.ID}
+	}
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var seq uint64
+	if e, ok := s.servers[srv.ID]; ok {
+		seq = e.seq // the store's own: its tokens end with it
+	}
+	return s.issueConsole(&srv, seq, req, now)
+}
+
+// issueConsole checks srv and issues its token; seq 0 marks a server from
+// outside the store. s.mu is held.
+func (s *Store) issueConsole(srv *Server, seq uint64, req ConsoleRequest, now time.Time) (ConsoleToken, error) {
+	if srv.Host == "" {
+		return ConsoleToken{}, &NotReadyError{ServerID: srv.ID}
+	}
+	if srv.TaskState == TaskDeleting || srv.TaskState == TaskMigrating {
+		return ConsoleToken{}, &InvalidStateError{ServerID: srv.ID, Attr: "task_state", State: string(srv.TaskState)}
+	}
+	protocol := req.Protocol
+	if protocol == "" {
+		protocol = req.Type.Protocol()
+	}
+	if !s.protocols[protocol] {
+		return ConsoleToken{}, &ConsoleUnavailableError{Type: req.Type}
+	}
+	info, known := consoleTypes[req.Type]
+	if req.Protocol != "" && !protocol.Serves(req.Type) || req.Protocol == "" && !known {
+		return ConsoleToken{}, &ConsoleTypeInvalidError{Type: req.Type}
+	}
+	host, hostKnown := s.hosts[srv.Host]
+	if protocol == ProtocolSerial && host.SerialPortsExhausted {
+		return ConsoleToken{}, &PortsExhaustedError{Host: srv.Host}
+	}
+	served := req.Type
+	if protocol == ProtocolSerial {
+		// Nova's serial console ignores the type asked for.
+		served, info = ConsoleSerial, consoleTypes[ConsoleSerial]
+	}
+	if hostKnown && !host.Supports(served) {
+		return ConsoleToken{}, &NotImplementedError{Host: srv.Host, Type: served}
+	}
+	entry := consoleEntry{
+		serverSeq: seq,
+		host:      s.hostNameIndex(srv.Host),
+		typ:       consoleTypeIndex(req.Type),
+		protocol:  protocolIndex(protocol),
+		port:      int32(info.port),
+		tlsPort:   int32(info.tlsPort),
+		issued:    now.UnixNano(),
+		expires:   now.Add(s.consoleTTL).UnixNano(),
+	}
+	entry.server, _ = uuid.Parse(srv.ID) // a UUID: AddServer and IssueConsole made sure
+	key := s.consoles.put(entry)
+	return s.consoleToken(key, entry, srv.ID, now.Location()), nil
+}
+
+// hostNameIndex numbers a host name for a console entry: the hosts of the
+// store and those of servers from outside it. s.mu is held.
+func (s *Store) hostNameIndex(name string) uint32 {
+	if i, ok := s.hostIndex[name]; ok {
+		return i
+	}
+	i := uint32(len(s.hostNames))
+	s.hostIndex[name] = i
+	s.hostNames = append(s.hostNames, name)
+	return i
+}
+
+// consoleToken turns a stored entry back into a ConsoleToken.
+// serverID is e.server as a string, when the caller has it.
+func (s *Store) consoleToken(key uuid.UUID, e consoleEntry, serverID string, loc *time.Location) ConsoleToken {
+	return ConsoleToken{
+		Token:     key.String(),
+		ServerID:  serverID,
+		Protocol:  protocolList[e.protocol],
+		Type:      consoleTypeList[e.typ],
+		Host:      s.hostNames[e.host],
+		Port:      int(e.port),
+		TLSPort:   int(e.tlsPort),
+		IssuedAt:  time.Unix(0, e.issued).In(loc),
+		ExpiresAt: time.Unix(0, e.expires).In(loc),
+	}
+}
+
+// ConsoleToken returns the console token with the given value, if it has
+// not expired and its server still exists.
+func (s *Store) ConsoleToken(token string) (ConsoleToken, error) {
+	now := s.clock.Now()
+	notFound := &NotFoundError{Kind: "console token", ID: token}
+	if !ValidUUID(token) {
+		return ConsoleToken{}, notFound
+	}
+	key, err := uuid.Parse(token)
+	if err != nil {
+		return ConsoleToken{}, notFound
+	}
+	s.rlock()
+	defer s.mu.RUnlock()
+	t, ok := s.consoles.get(key)
+	if !ok || now.UnixNano() >= t.expires {
+		return ConsoleToken{}, notFound
+	}
+	serverID := t.server.String()
+	if e, ok := s.servers[serverID]; t.serverSeq != 0 && (!ok || e.seq != t.serverSeq) {
+		return ConsoleToken{}, notFound
+	}
+	return s.consoleToken(key, t, serverID, now.Location()), nil
 }

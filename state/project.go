@@ -1,5 +1,7 @@
 package state
 
+import "github.com/google/uuid"
+
 // Project is a Keystone project (tenant) that owns servers.
 type Project struct {
 	// ID is 32 lowercase hex digits, as Keystone makes them, or a dashed
@@ -55,3 +57,59 @@ func isLowerHex(s string) bool {
 }
 
 func isLowerHexByte(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' }
+
+// AddProject adds a project; an empty ID gets a generated Keystone-style
+// one. It returns the project as stored.
+func (s *Store) AddProject(p Project) (Project, error) {
+	if p.ID == "" {
+		p.ID = NewProjectID()
+	}
+	if !ValidProjectID(p.ID) {
+		return Project{}, &InvalidError{Field: "id", Reason: quote(p.ID) + " is not 32 lowercase hex digits or a dashed UUID"}
+	}
+	if p.DomainID == "" {
+		p.DomainID = "default"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.projects[p.ID]; ok {
+		return Project{}, &ConflictError{Kind: "project", ID: p.ID}
+	}
+	s.projects[p.ID] = p
+	s.projOrder = append(s.projOrder, p.ID)
+	return p, nil
+}
+
+// Project returns the project with the given id.
+func (s *Store) Project(id string) (Project, error) {
+	s.mu.RLock()
+	p, ok := s.projects[id]
+	s.mu.RUnlock()
+	if !ok {
+		return Project{}, &NotFoundError{Kind: "project", ID: id}
+	}
+	return p, nil
+}
+
+// Projects returns every project, in the order they were added.
+func (s *Store) Projects() []Project {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]Project, 0, len(s.projOrder))
+	for _, id := range s.projOrder {
+		out = append(out, s.projects[id])
+	}
+	return out
+}
+
+// NewProjectID returns a random id in Keystone's form: 32 lowercase hex
+// digits.
+func NewProjectID() string {
+	u := uuid.New()
+	const hex = "0123456789abcdef"
+	b := make([]byte, 32)
+	for i, c := range u {
+		b[2*i], b[2*i+1] = hex[c>>4], hex[c&0xf]
+	}
+	return string(b)
+}

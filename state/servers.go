@@ -361,3 +361,8 @@ func (s *Store) SetServerStatus(id, status string, task *TaskState, host *string
 		}
 	})
 }
+
+// SetServerState sets a server's vm_state and task_state.
+func (s *Store) SetServerState(id string, vm VMState, task TaskState) (Server, error) {
+	return s.UpdateServer(id, func(srv *Server) { srv.VMState, srv.TaskState = vm, task })
+}
