@@ -35,24 +35,24 @@ const HeaderInjected = "X-Novastub-Fault"
 // sequence: a 503 rule with Times 1, another with Times 1, then the real
 // answer.
 type Fault struct {
-	Operation   string        `json:"operation"`              // required: one of Operations
-	ServerID    string        `json:"server_id,omitempty"`    // when set, only calls for this server
-	ProjectID   string        `json:"project_id,omitempty"`   // when set, only calls of this project
-	Status      int           `json:"status,omitempty"`       // the status to answer; 0 passes the call through
-	Message     string        `json:"message,omitempty"`      // replaces the fault body's default message
-	Body        string        `json:"body,omitempty"`         // replaces the whole body (needs Status)
-	ContentType string        `json:"content_type,omitempty"` // of Body; default application/json
-	Delay       time.Duration `json:"delay,omitempty"`        // how long to wait first
-	AfterChange bool          `json:"after_change,omitempty"` // let the call change the model, then answer Status (500 by default)
-	Times       int           `json:"times,omitempty"`        // how many times the rule fires; 0 means always
+	Operation   string        // required: one of Operations
+	ServerID    string        // when set, only calls for this server
+	ProjectID   string        // when set, only calls of this project
+	Status      int           // the status to answer; 0 passes the call through
+	Message     string        // replaces the fault body's default message
+	Body        string        // replaces the whole body (needs Status)
+	ContentType string        // of Body; default application/json
+	Delay       time.Duration // how long to wait first
+	AfterChange bool          // let the call change the model, then answer Status (500 by default)
+	Times       int           // how many times the rule fires; 0 means always
 }
 
 // FaultRule is a Fault the fake holds, with its id and how many more times
 // it fires (-1: always).
 type FaultRule struct {
-	ID string `json:"id"` // what Faults.Remove takes
+	ID string // what Faults.Remove takes
 	Fault
-	Remaining int `json:"remaining"` // how many more times it fires; -1 for always
+	Remaining int // how many more times it fires; -1 for always
 }
 
 // ErrNoSuchFault is returned (wrapped) for a fault id the fake does not

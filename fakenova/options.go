@@ -45,7 +45,6 @@ func defaultConfig() config {
 			state.ConsoleSPICEDirect: {Base: "http://127.0.0.1:13002/nova", Form: TokenQuery},
 			state.ConsoleSerial:      {Base: "ws://127.0.0.1:6083/", Form: TokenQuery},
 			state.ConsoleWebMKS:      {Base: "http://127.0.0.1:6090/", Form: TokenQuery},
-			state.ConsoleRDPHTML5:    {Base: "http://127.0.0.1:6083/", Form: TokenQuery},
 		},
 	}
 }

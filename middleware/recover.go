@@ -16,7 +16,9 @@ const internalErrorBody = `{"computeFault": {"message": "The server has either e
 // FaultWrapper does for an unexpected exception. The panic and its stack go
 // to logger (slog.Default() when nil), never to the client.
 // http.ErrAbortHandler is re-panicked, so that net/http aborts the
-// response as the handler asked.
+// response as the handler asked. A handler that panics after it began its
+// answer gets the 500 written after what it wrote, as a WSGI server can
+// only do the same.
 func Recover(logger *slog.Logger) func(http.Handler) http.Handler {
 	if logger == nil {
 		logger = slog.Default()

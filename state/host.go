@@ -74,7 +74,8 @@ func (s *Store) Hosts() []Host {
 
 // UpdateHost changes a host in place: fn gets a copy to edit (its name
 // cannot change). Use it to make a host's serial ports run out, or to
-// change the console types its hypervisor supports.
+// change the console types its hypervisor supports. fn runs under the
+// store's lock: it must not call the store.
 func (s *Store) UpdateHost(name string, fn func(*Host)) (Host, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -2,6 +2,7 @@ package state
 
 import (
 	"container/heap"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -200,10 +201,10 @@ func (s *Store) StartAction(id string, action Action) (Server, error) {
 		return e.Server, nil
 	}
 	if !r.anyState {
-		if !containsVM(r.vmStates, e.VMState) {
+		if !slices.Contains(r.vmStates, e.VMState) {
 			return Server{}, &InvalidStateError{ServerID: id, Attr: "vm_state", State: string(e.VMState)}
 		}
-		if e.TaskState != TaskNone && !containsTask(r.taskStates, e.TaskState) {
+		if e.TaskState != TaskNone && !slices.Contains(r.taskStates, e.TaskState) {
 			return Server{}, &InvalidStateError{ServerID: id, Attr: "task_state", State: string(e.TaskState)}
 		}
 	}
@@ -211,24 +212,6 @@ func (s *Store) StartAction(id string, action Action) (Server, error) {
 	e.Updated = now
 	s.schedule(e, now, r.steps(s.timings, &e.Server))
 	return e.Server, nil
-}
-
-func containsVM(list []VMState, v VMState) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-func containsTask(list []TaskState, t TaskState) bool {
-	for _, x := range list {
-		if x == t {
-			return true
-		}
-	}
-	return false
 }
 
 // schedule replaces e's transition with steps, the first due after its

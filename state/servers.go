@@ -3,6 +3,7 @@ package state
 import (
 	"context"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -167,8 +168,8 @@ func (s *Store) ListServers(f ServerFilter) ([]Server, error) {
 				continue
 			}
 			e := ps.entries[i]
-			if f.VMStates != nil && !containsVM(f.VMStates, e.VMState) ||
-				f.TaskStates != nil && !containsTask(f.TaskStates, e.TaskState) {
+			if f.VMStates != nil && !slices.Contains(f.VMStates, e.VMState) ||
+				f.TaskStates != nil && !slices.Contains(f.TaskStates, e.TaskState) {
 				continue
 			}
 			matched = append(matched, e)
@@ -250,12 +251,12 @@ func StatesOfStatus(status string) (vms []VMState, tasks []TaskState, ok bool) {
 			if !strings.EqualFold(st, strings.TrimSpace(status)) {
 				continue
 			}
-			if !containsVM(vms, vm) {
+			if !slices.Contains(vms, vm) {
 				vms = append(vms, vm)
 			}
 			if task == "" {
 				anyTask = true
-			} else if !containsTask(tasks, task) {
+			} else if !slices.Contains(tasks, task) {
 				tasks = append(tasks, task)
 			}
 		}
@@ -270,6 +271,7 @@ func StatesOfStatus(status string) (vms []VMState, tasks []TaskState, ok bool) {
 // edit is kept only if the result is still valid (same id, known project
 // and host, a Nova vm_state). Updated is stamped from the clock. A
 // transition the server was in is abandoned: the edit decides its state.
+// fn runs under the store's lock: it must not call the store.
 func (s *Store) UpdateServer(id string, fn func(*Server)) (Server, error) {
 	e, now, err := s.lockServer(id)
 	defer s.mu.Unlock()
