@@ -189,3 +189,35 @@ func ExampleTest_Advance() {
 	// BUILD
 	// ACTIVE 6s
 }
+
+// A client with retry logic meets 503, 503, then Nova's answer, and
+// succeeds on its third try.
+func ExampleFaults_Sequence_retry() {
+	t := &toolkitT{}
+	defer t.done()
+	ts := fakenova.Start(t)
+	srv := ts.AddServer("web-1")
+	_, _ = ts.Faults().Sequence(
+		fakenova.Fault{Operation: "getVNCConsole", Status: 503, Times: 1},
+		fakenova.Fault{Operation: "getVNCConsole", Status: 503, Times: 1})
+
+	// consoleURL is the code under test: it retries a 503 up to three times.
+	consoleURL := func() (string, int, error) {
+		for try := 1; ; try++ {
+			resp, body := apiCall(ts, http.MethodPost, "/v2.1/servers/"+srv.ID+"/action", `{"os-getVNCConsole": {"type": "novnc"}}`)
+			if resp.StatusCode == http.StatusServiceUnavailable && try < 3 {
+				time.Sleep(time.Millisecond) // a real client backs off longer
+				continue
+			}
+			if resp.StatusCode != http.StatusOK {
+				return "", try, fmt.Errorf("status %d", resp.StatusCode)
+			}
+			var out struct{ Console struct{ URL string } }
+			err := json.Unmarshal([]byte(body), &out)
+			return out.Console.URL, try, err
+		}
+	}
+	url, tries, err := consoleURL()
+	fmt.Println(err, tries, strings.Contains(url, "/vnc_auto.html?token="))
+	// Output: <nil> 3 true
+}
