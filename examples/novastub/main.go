@@ -8,6 +8,7 @@
 //	go run ./examples/novastub -listen 127.0.0.1:0  # any free port
 //	go run ./examples/novastub -seed cloud.json     # your own seed file
 //	go run ./examples/novastub -control-token s3cr3t # protect the control plane
+//	go run ./examples/novastub -external-url https://stub.example  # behind a proxy
 //
 // Beside the compute API it serves the identity service under /identity,
 // the console pages its console URLs open, and the control plane under
@@ -64,6 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	listen := fs.String("listen", "127.0.0.1:8774", "address to listen on; port 0 picks a free one")
 	seedFile := fs.String("seed", "", "seed file (JSON) to start from instead of the demo cloud")
 	controlToken := fs.String("control-token", "", "token the control plane (/_novastub/) requires; empty: none")
+	externalURL := fs.String("external-url", "", "URL clients reach the stub at (behind a proxy), for links, the catalog and console URLs; empty: each request's host")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -82,8 +84,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	base := "http://" + ln.Addr().String()
+	listening := base
+	if *externalURL != "" {
+		base = strings.TrimRight(*externalURL, "/")
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	nova := fakenova.New(
+	opts := []fakenova.Option{
 		fakenova.WithState(store),
 		fakenova.WithLogger(logger),
 		// Console URLs lead to the stub's own console page.
@@ -91,13 +97,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fakenova.WithConsoleURL(state.ConsoleXVPVNC, base+"/console", fakenova.TokenQuery),
 		// The control plane under /_novastub/, for tests in any language.
 		fakenova.WithControlPlane(fakenova.ControlPlane{Token: *controlToken, Seed: seed}),
-	)
+	}
+	idOpts := []identity.Option{identity.WithLogger(logger)}
+	if *externalURL != "" {
+		// Links, the catalog and the 401s name the external URL, not the
+		// request's host.
+		opts = append(opts, fakenova.WithExternalURL(base))
+		idOpts = append(idOpts, identity.WithExternalURL(base+identityPrefix),
+			identity.WithComputeURL(func(_ *http.Request, projectID string) string { return base + "/v2.1/" + projectID }))
+	}
+	nova := fakenova.New(opts...)
 	// The identity service: its links and the catalog's compute endpoints
-	// are built from each request's host, so they work under any name the
-	// stub is reached by.
-	// It shares the fake Nova's journal and fault rules.
+	// are built from each request's host (unless -external-url says
+	// otherwise), so they work under any name the stub is reached by. It
+	// shares the fake Nova's journal and fault rules.
 	keystone := nova.Wrap(identity.Operation,
-		http.StripPrefix(identityPrefix, identity.New(store, identity.WithLogger(logger))))
+		http.StripPrefix(identityPrefix, identity.New(store, idOpts...)))
 	mux := http.NewServeMux()
 	page := fakenova.ConsolePage(store)
 	mux.Handle("/vnc_auto.html", page)
@@ -109,7 +124,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	printSummary(stdout, store, base)
 	fmt.Fprintf(stdout, "control plane (faults, journal, clock, state): %s%s\n", base, fakenova.ControlPlanePrefix)
-	fmt.Fprintf(stdout, "listening on %s\n", base)
+	fmt.Fprintf(stdout, "listening on %s\n", listening)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

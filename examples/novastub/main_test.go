@@ -203,3 +203,29 @@ func TestStubLogsInWithAPassword(t *testing.T) {
 	assert.Equal(t, http.StatusMultipleChoices, resp.StatusCode)
 	assert.Equal(t, authURL+"/", resp.Header.Get("Location"))
 }
+
+// Behind a proxy, -external-url names the stub in links, the catalog and
+// the printed lines, while it still listens where -listen says.
+func TestStubExternalURL(t *testing.T) {
+	lines, base, _ := startStub(t, "-external-url", "https://stub.example/")
+	assert.Regexp(t, `^http://127\.0\.0\.1:\d+$`, base, "listening where -listen says")
+	assert.Contains(t, lines, "  identity https://stub.example/identity/v3 (Keystone v3, region RegionOne)")
+	resp, err := http.Get(base + "/v2.1/")
+	require.NoError(t, err)
+	var doc struct {
+		Version struct{ Links []struct{ Href string } } `json:"version"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
+	resp.Body.Close()
+	require.NotEmpty(t, doc.Version.Links)
+	assert.Equal(t, "https://stub.example/v2.1/", doc.Version.Links[0].Href)
+
+	body := `{"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "admin", "domain": {"name": "Default"}, "password": "secret"}}}, "scope": {"project": {"name": "demo", "domain": {"name": "Default"}}}}}`
+	resp, err = http.Post(base+"/identity/v3/auth/tokens", "application/json", strings.NewReader(body))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), `"url": "https://stub.example/v2.1/1ab83fbf1b594600bfa618dc33694dd6"`)
+}
