@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/julienschmidt/httprouter"
 	"github.com/novastub/novastub/fakenova/internal/pyjson"
@@ -115,9 +114,6 @@ func (c *call) appendKey(key string) {
 
 // appendString appends a JSON string to c.out.
 func (c *call) appendString(s string) { c.out = pyjson.AppendString(c.out, s) }
-
-// appendInt appends a JSON number to c.out.
-func (c *call) appendInt(n int) { c.out = strconv.AppendInt(c.out, int64(n), 10) }
 
 // firstValue is h.Get(key) for a key already in canonical form, without
 // canonicalising it again on the hot path.

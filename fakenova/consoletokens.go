@@ -3,6 +3,7 @@ package fakenova
 import (
 	"net/http"
 
+	"github.com/novastub/novastub/fakenova/internal/pyjson"
 	"github.com/novastub/novastub/state"
 )
 
@@ -40,27 +41,15 @@ func (n *Nova) serveShowConsoleToken(c *call) {
 		c.fault(http.StatusNotFound, msgTokenNotFound)
 		return
 	}
-	c.out = append(c.out, `{"console": {`...)
-	c.appendKey("instance_uuid")
-	c.appendString(tok.ServerID)
-	c.out = append(c.out, ", "...)
-	c.appendKey("host")
-	c.appendString(tok.Host)
-	c.out = append(c.out, ", "...)
-	c.appendKey("port")
-	c.appendInt(tok.Port)
-	c.out = append(c.out, ", "...)
-	c.appendKey("internal_access_path")
-	if tok.InternalAccessPath == "" {
-		c.out = append(c.out, "null"...)
-	} else {
-		c.appendString(tok.InternalAccessPath)
+	info := []pyjson.Member{
+		pyjson.M("instance_uuid", pyjson.Str(tok.ServerID)),
+		pyjson.M("host", pyjson.Str(tok.Host)),
+		pyjson.M("port", pyjson.IntValue(int64(tok.Port))),
+		pyjson.M("internal_access_path", nullableString(tok.InternalAccessPath)),
 	}
 	if !c.version.Less(Microversion{2, 99}) && tok.Type == state.ConsoleSPICEDirect {
-		c.out = append(c.out, ", "...)
-		c.appendKey("tls_port")
-		c.appendInt(tok.TLSPort)
+		info = append(info, pyjson.M("tls_port", pyjson.IntValue(int64(tok.TLSPort))))
 	}
-	c.out = append(c.out, "}}"...)
+	c.out = pyjson.AppendValue(c.out, pyjson.Obj(pyjson.M("console", pyjson.Obj(info...))))
 	c.reply(http.StatusOK)
 }

@@ -12,23 +12,6 @@ import (
 	"github.com/novastub/novastub/fakenova"
 )
 
-// toolkitT is a fakenova.Tester for the toolkit's examples; a test passes
-// its *testing.T instead. Errorf prints, so that an example shows a
-// failing assertion.
-type toolkitT struct{ cleanups []func() }
-
-func (*toolkitT) Helper()                           {}
-func (e *toolkitT) Cleanup(f func())                { e.cleanups = append(e.cleanups, f) }
-func (*toolkitT) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
-func (*toolkitT) Errorf(format string, args ...any) { fmt.Printf("error: "+format+"\n", args...) }
-
-// done runs the cleanups, last first, as the testing package does.
-func (e *toolkitT) done() {
-	for i := len(e.cleanups) - 1; i >= 0; i-- {
-		e.cleanups[i]()
-	}
-}
-
 // apiCall sends one API request with the test's token and returns the
 // answer with its body read.
 func apiCall(ts *fakenova.Test, method, path, body string) (*http.Response, string) {
@@ -53,7 +36,7 @@ func apiCall(ts *fakenova.Test, method, path, body string) (*http.Response, stri
 // A fault rule makes the next console request of one server fail as a
 // busy Nova does; the answer says which rule made it.
 func ExampleFaults_Add() {
-	t := &toolkitT{} // in a test: ts := fakenova.Start(t)
+	t := &exampleT{} // in a test: ts := fakenova.Start(t)
 	defer t.done()
 	ts := fakenova.Start(t)
 	srv := ts.AddServer("web-1")
@@ -84,7 +67,7 @@ func ExampleFaults_Add() {
 // A sequence: the first two console requests meet a 503, the third passes
 // (a rule without a status), then the rules are used up.
 func ExampleFaults_Sequence() {
-	t := &toolkitT{}
+	t := &exampleT{}
 	defer t.done()
 	ts := fakenova.Start(t)
 	srv := ts.AddServer("web-1")
@@ -119,7 +102,7 @@ func ExampleFaults_Sequence() {
 // The journal shows what the code under test sent; AssertCalled and
 // LastBody check it. A wrong count fails the test (here, prints).
 func ExampleTest_AssertCalled() {
-	t := &toolkitT{}
+	t := &exampleT{}
 	defer t.done()
 	ts := fakenova.Start(t)
 	srv := ts.AddServer("web-1")
@@ -142,7 +125,7 @@ func ExampleTest_AssertCalled() {
 // Journal.Last is the latest request of an operation: what it was, how it
 // went, and its body with the secrets blanked out.
 func ExampleJournal_Last() {
-	t := &toolkitT{}
+	t := &exampleT{}
 	defer t.done()
 	ts := fakenova.Start(t)
 
@@ -160,7 +143,7 @@ func ExampleJournal_Last() {
 // The fake's clock moves only when the test says: a new server builds for
 // 6 s (1 s to schedule, 5 to spawn), then is ACTIVE. Nothing sleeps.
 func ExampleTest_Advance() {
-	t := &toolkitT{}
+	t := &exampleT{}
 	defer t.done()
 	ts := fakenova.Start(t)
 
@@ -193,7 +176,7 @@ func ExampleTest_Advance() {
 // A client with retry logic meets 503, 503, then Nova's answer, and
 // succeeds on its third try.
 func ExampleFaults_Sequence_retry() {
-	t := &toolkitT{}
+	t := &exampleT{}
 	defer t.done()
 	ts := fakenova.Start(t)
 	srv := ts.AddServer("web-1")
