@@ -121,13 +121,14 @@ func adminPassword() string {
 func (n *Nova) serveListServers(c *call) { n.listServers(c, false) }
 
 // serveShowServer is GET /servers/{server_id}, and GET /servers/detail,
-// which httprouter cannot route beside a parameter.
+// which httprouter cannot route beside a parameter: the pipeline names
+// that operation listServersDetailed.
 func (n *Nova) serveShowServer(c *call) {
-	id := c.params.ByName("server_id")
-	if id == "detail" {
+	if c.op == "listServersDetailed" {
 		n.listServers(c, true)
 		return
 	}
+	id := c.params.ByName("server_id")
 	srv, ok := n.visibleServer(c, id)
 	if !ok {
 		return
