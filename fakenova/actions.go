@@ -3,7 +3,7 @@ package fakenova
 import (
 	"net/http"
 
-	"github.com/novastub/novastub/fakenova/internal/pyjson"
+	"github.com/novastub/novastub/internal/pyjson"
 )
 
 // novaServerActions are the body keys Nova's POST /servers/{id}/action

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/novastub/novastub/fakenova/internal/pyjson"
+	"github.com/novastub/novastub/internal/pyjson"
 	"github.com/novastub/novastub/state"
 )
 

@@ -3,7 +3,7 @@ package fakenova
 import (
 	"net/http"
 
-	"github.com/novastub/novastub/fakenova/internal/pyjson"
+	"github.com/novastub/novastub/internal/pyjson"
 	"github.com/novastub/novastub/state"
 )
 

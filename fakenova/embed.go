@@ -7,7 +7,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/novastub/novastub/fakenova/internal/pyjson"
+	"github.com/novastub/novastub/fakenova/internal/storeauth"
+	"github.com/novastub/novastub/internal/pyjson"
 	"github.com/novastub/novastub/middleware"
 )
 
@@ -176,5 +177,5 @@ func defaultAuthenticator(cfg *config) middleware.Authenticator {
 	if cfg.next != nil {
 		return middleware.ContextIdentity()
 	}
-	return newStoreAuthenticator(cfg.store)
+	return storeauth.New(cfg.store)
 }

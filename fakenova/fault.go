@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/novastub/novastub/fakenova/internal/pyjson"
+	"github.com/novastub/novastub/internal/pyjson"
 )
 
 // faultNames is Nova's Fault._fault_names (nova/api/openstack/wsgi.py):

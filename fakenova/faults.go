@@ -4,7 +4,7 @@ import (
 	"errors"
 
 	"fmt"
-	"github.com/novastub/novastub/fakenova/internal/pyjson"
+	"github.com/novastub/novastub/internal/pyjson"
 	"net/http"
 	"strconv"
 	"sync"

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/novastub/novastub/fakenova/internal/pyjson"
+	"github.com/novastub/novastub/internal/pyjson"
 	"github.com/novastub/novastub/middleware"
 	"github.com/novastub/novastub/state"
 )

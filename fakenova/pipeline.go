@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/novastub/novastub/fakenova/internal/pyjson"
+	"github.com/novastub/novastub/internal/pyjson"
 )
 
 // The messages of Nova's request pipeline (nova/api/openstack/wsgi.py

@@ -4,7 +4,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/novastub/novastub/fakenova/internal/pyjson"
+	"github.com/novastub/novastub/internal/pyjson"
 )
 
 // schema is the part of JSON Schema (draft 4) that Nova's request schemas

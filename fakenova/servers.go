@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/novastub/novastub/fakenova/internal/pyjson"
+	"github.com/novastub/novastub/internal/pyjson"
 	"github.com/novastub/novastub/state"
 )
 

@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/novastub/novastub/fakenova/internal/pyjson"
+	"github.com/novastub/novastub/internal/pyjson"
 	"github.com/novastub/novastub/state"
 )
 

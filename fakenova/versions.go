@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/novastub/novastub/fakenova/internal/pyjson"
+	"github.com/novastub/novastub/internal/pyjson"
 	"github.com/novastub/novastub/middleware"
 )
 

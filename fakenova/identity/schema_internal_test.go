@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/novastub/novastub/fakenova/internal/pyjson"
+	"github.com/novastub/novastub/internal/pyjson"
 )
 
 // pformat prints as Python's pprint.pformat(width=72, sort_dicts=False),

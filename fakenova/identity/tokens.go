@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/novastub/novastub/fakenova/internal/pyjson"
+	"github.com/novastub/novastub/internal/pyjson"
 	"github.com/novastub/novastub/state"
 )
 

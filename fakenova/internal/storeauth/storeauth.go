@@ -1,4 +1,7 @@
-package fakenova
+// Package storeauth checks API tokens against a state.Store for every
+// service of the fake cloud (compute, image, network): the tokens the
+// store holds, static ones and those the identity service issued.
+package storeauth
 
 import (
 	"context"
@@ -11,15 +14,15 @@ import (
 	"github.com/novastub/novastub/state"
 )
 
-// maxCachedIdentities bounds the identities a storeAuthenticator keeps.
+// maxCachedIdentities bounds the identities an Authenticator keeps.
 const maxCachedIdentities = 10000
 
-// storeAuthenticator checks tokens against the store's API tokens (static
+// Authenticator checks tokens against the store's API tokens (static
 // ones and those the identity service issued). It keeps the identity it
 // built for each token until the store's tokens change
 // (state.Store.TokenGeneration), so that a request costs a digest and a
 // map lookup, not a copy of the token.
-type storeAuthenticator struct {
+type Authenticator struct {
 	store *state.Store
 	mu    sync.RWMutex
 	gen   uint64
@@ -32,11 +35,14 @@ type cachedIdentity struct {
 	expires time.Time
 }
 
-func newStoreAuthenticator(st *state.Store) *storeAuthenticator {
-	return &storeAuthenticator{store: st, cache: map[[sha256.Size]byte]cachedIdentity{}}
+// New returns an Authenticator of the store's tokens.
+func New(st *state.Store) *Authenticator {
+	return &Authenticator{store: st, cache: map[[sha256.Size]byte]cachedIdentity{}}
 }
 
-func (a *storeAuthenticator) Authenticate(_ context.Context, token string) (*middleware.Identity, error) {
+// Authenticate returns the identity of token, or
+// middleware.ErrUnauthenticated for an unknown or expired one.
+func (a *Authenticator) Authenticate(_ context.Context, token string) (*middleware.Identity, error) {
 	if token == "" {
 		return nil, middleware.ErrUnauthenticated
 	}
