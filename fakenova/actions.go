@@ -1,14 +1,24 @@
 package fakenova
 
-import (
-	"net/http"
+import "net/http"
 
-	"github.com/novastub/novastub/internal/pyjson"
-)
+// POST /servers/{server_id}/action: the body's one key names the action
+// (nova/api/openstack/compute/*.py, the wsgi.action names). This file is
+// the action table; the Resource's action step (peekAction) picks a row.
+
+// action is one row of the action table.
+type action struct {
+	name string // the body's key, such as "os-getVNCConsole"
+	op   string // the operation name, such as "getVNCConsole"
+	// minVersion and maxVersion bound the microversions the action exists
+	// at; outside them Nova answers its 404. Zero means no bound.
+	minVersion, maxVersion Microversion
+	console                bool // answered by the console Middleware
+	serve                  func(*Nova, *call) error
+}
 
 // novaServerActions are the body keys Nova's POST /servers/{id}/action
-// accepts (the wsgi.action names of nova/api/openstack/compute/*.py).
-// Those the fake serves are registered in registerActions; asking for
+// accepts. Those the fake serves have rows in actionTable; asking for
 // another of them gets a 501 that says the fake lacks it, and asking for a
 // name not here gets Nova's 400 "There is no such action".
 var novaServerActions = []string{
@@ -23,62 +33,26 @@ var novaServerActions = []string{
 	"trigger_crash_dump", "unlock", "unpause", "unrescue", "unshelve",
 }
 
-// serverAction is one action of POST /servers/{id}/action.
-type serverAction struct {
-	name  string // the body's key, such as "os-getVNCConsole"
-	op    string // the operation name, such as "getVNCConsole"
-	serve func(*call)
-}
-
-func (n *Nova) registerActions() {
-	n.actions = make(map[string]*serverAction, len(novaServerActions))
+// actionTable is every action by its body key, built once for all fakes.
+var actionTable = func() map[string]*action {
+	t := make(map[string]*action, len(novaServerActions))
 	for _, name := range novaServerActions {
 		name := name
-		n.actions[name] = &serverAction{name: name, op: name, serve: func(c *call) {
-			c.fault(http.StatusNotImplemented, "novastub does not implement the server action "+name+".")
+		t[name] = &action{name: name, op: name, serve: func(*Nova, *call) error {
+			return fault(http.StatusNotImplemented, "novastub does not implement the server action "+name+".")
 		}}
 	}
 	for _, lc := range legacyConsoles {
 		lc := lc
-		n.actions[lc.action] = &serverAction{name: lc.action, op: lc.op, serve: func(c *call) { n.serveLegacyConsole(c, lc) }}
+		t[lc.action] = &action{name: lc.action, op: lc.op, maxVersion: legacyMaxVersion, console: true,
+			serve: func(n *Nova, c *call) error { return n.serveLegacyConsole(c, lc) }}
 	}
-	for _, spec := range serverActions {
+	t["os-getRDPConsole"] = &action{name: "os-getRDPConsole", op: "getRDPConsole", maxVersion: legacyMaxVersion,
+		console: true, serve: (*Nova).serveRDPConsole}
+	for _, spec := range lifecycleActions {
 		spec := spec
-		n.actions[spec.action] = &serverAction{name: spec.action, op: spec.op, serve: func(c *call) { n.serveServerAction(c, spec) }}
+		t[spec.action] = &action{name: spec.action, op: spec.op,
+			serve: func(n *Nova, c *call) error { return n.serveLifecycleAction(c, spec) }}
 	}
-	n.actions["os-getRDPConsole"] = &serverAction{name: "os-getRDPConsole", op: "getRDPConsole", serve: n.serveRDPConsole}
-}
-
-// peekAction finds the action a body names, as Nova's action_peek and
-// Resource._get_method do, or answers as they fail: a body that is not
-// JSON, or has not exactly one key, is "Malformed request body"; a body
-// Python cannot take the keys of (a number, a one-item list) is Nova's 404;
-// an unknown key is "There is no such action". The decoded body is left
-// in c.body.
-func (n *Nova) peekAction(c *call) *serverAction {
-	body, err := pyjson.ParseText(c.raw.Bytes())
-	if err != nil {
-		c.fault(http.StatusBadRequest, msgMalformedBody)
-		return nil
-	}
-	c.body = body
-	size, hasLen := body.Len()
-	switch {
-	case !hasLen: // len() raised TypeError
-		c.fault(http.StatusNotFound, msgNotFound)
-		return nil
-	case size != 1:
-		c.fault(http.StatusBadRequest, msgMalformedBody)
-		return nil
-	case body.Kind != pyjson.Object: // .keys() raised AttributeError
-		c.fault(http.StatusNotFound, msgNotFound)
-		return nil
-	}
-	name := body.Members[0].Key
-	act, ok := n.actions[name]
-	if !ok {
-		c.fault(http.StatusBadRequest, msgNoSuchAction(name))
-		return nil
-	}
-	return act
-}
+	return t
+}()

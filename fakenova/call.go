@@ -5,25 +5,29 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
-	"github.com/julienschmidt/httprouter"
 	"github.com/novastub/novastub/internal/pyjson"
+	"github.com/novastub/novastub/internal/wire"
 	"github.com/novastub/novastub/middleware"
 )
 
-// call is one API request on its way through the fake. It is the
-// http.ResponseWriter the router hands to each route, so that a route
-// reaches the call without a context value; calls are pooled.
+// call is one request to the API on its way through the fake: what the
+// router matched, what the pipeline learnt (microversion, caller, body),
+// and the answer being built. Handlers get it as their argument; calls
+// are pooled.
 type call struct {
-	http.ResponseWriter
-	nova   *Nova
-	r      *http.Request
-	params httprouter.Params
+	nova *Nova
+	w    http.ResponseWriter // the client's writer, through status when the journal is on
+	r    *http.Request
+	apiMatch
 
-	legacy     bool   // the /v2 endpoint: version 2.1, relaxed validation, no microversion headers
-	urlProject string // the project id in the URL, "" for a project-less URL
-	version    Microversion
-	versioned  bool // version is set, so answers carry the microversion headers
+	status    statusWriter // records the status for the journal
+	start     time.Time
+	requestID string
+
+	version   Microversion
+	versioned bool // version is set, so answers carry the microversion headers
 	// versionText is the version asked for when it is out of range; the
 	// 406 echoes it as sent.
 	versionText string
@@ -41,17 +45,21 @@ func (c *call) reset() {
 	c.raw.Reset()
 }
 
+// serverID is the server of the URL, "" when the route has none.
+func (c *call) serverID() string { return c.param("server_id") }
+
 // projectID is the caller's project.
 func (c *call) projectID() string { return c.identity.ProjectID }
 
 // isAdmin reports whether the caller has the admin role.
 func (c *call) isAdmin() bool { return c.identity.HasRole("admin") }
 
-// readBody reads the request body into c.raw. A body over the limit of
-// unknown length is answered with 413 here, and false returned.
-func (c *call) readBody() bool {
+// readBody reads the request body into c.raw: a body over the limit of
+// unknown length is the 413 error; a client that went away mid-body gets
+// "Malformed request body" (nobody reads it).
+func (c *call) readBody() error {
 	if c.r.Body == nil || c.r.Body == http.NoBody {
-		return true
+		return nil
 	}
 	if n := c.r.ContentLength; n > 0 {
 		c.raw.Grow(int(n))
@@ -59,16 +67,13 @@ func (c *call) readBody() bool {
 	if _, err := c.raw.ReadFrom(c.r.Body); err != nil {
 		var tooLarge *middleware.BodyTooLargeError
 		if errors.As(err, &tooLarge) {
-			tooLarge.ServeHTTP(c, c.r)
-			return false
+			return tooLarge
 		}
 		if !errors.Is(err, io.EOF) {
-			// The client went away mid-body; nobody reads the answer.
-			c.fault(http.StatusBadRequest, msgMalformedBody)
-			return false
+			return fault(http.StatusBadRequest, msgMalformedBody)
 		}
 	}
-	return true
+	return nil
 }
 
 // fault answers with Nova's fault body, and the microversion headers when
@@ -77,13 +82,13 @@ func (c *call) fault(code int, message string) {
 	if c.versioned {
 		c.setVersionHeaders()
 	}
-	WriteFault(c, code, message)
+	wire.WriteNovaFault(c.w, code, message)
 }
 
-// reply answers 200 (or code) with the JSON body in c.out, as Nova's
-// ResponseObject serialises it: the content type the Accept header prefers
-// of application/json and application/vnd.openstack.compute+json.
-func (c *call) reply(code int) {
+// reply answers code with the JSON body in c.out, as Nova's ResponseObject
+// serialises it: the content type the Accept header prefers of
+// application/json and application/vnd.openstack.compute+json.
+func (c *call) reply(code int) error {
 	if c.versioned {
 		c.setVersionHeaders()
 	}
@@ -92,18 +97,19 @@ func (c *call) reply(code int) {
 		middleware.PreferredType(accept, contentTypeJSON[0], contentTypeVndJSON[0]) == contentTypeVndJSON[0] {
 		ct = contentTypeVndJSON
 	}
-	writeBody(c, code, ct, c.out)
+	wire.WriteBody(c.w, code, ct, c.out)
+	return nil
 }
 
 func (c *call) setVersionHeaders() {
 	if c.versionText != "" {
-		h := c.Header()
+		h := c.w.Header()
 		h[headerAPIVersion] = []string{"compute " + c.versionText}
 		h[headerLegacyAPIVersion] = []string{c.versionText}
-		h["Vary"] = c.nova.versionHeaders.vary
+		h["Vary"] = versionVary
 		return
 	}
-	c.nova.versionHeaders.set(c.Header(), c.version)
+	c.nova.versionHeaders.set(c.w.Header(), c.version)
 }
 
 // appendKey appends `"key": ` to c.out.
@@ -122,4 +128,25 @@ func firstValue(h http.Header, key string) string {
 		return v[0]
 	}
 	return ""
+}
+
+// statusWriter is the client's ResponseWriter with the status of the
+// answer recorded, for the journal.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.code == 0 {
+		s.code = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(p []byte) (int, error) {
+	if s.code == 0 {
+		s.code = http.StatusOK
+	}
+	return s.ResponseWriter.Write(p)
 }

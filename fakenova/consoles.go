@@ -1,8 +1,8 @@
 package fakenova
 
 import (
-	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/novastub/novastub/internal/pyjson"
@@ -48,53 +48,53 @@ type consoleErrors struct {
 
 // consoleFault maps the model's console errors to the answer Nova's handler
 // gives for a console of server id.
-func (ce consoleErrors) consoleFault(err error, id string) (int, string) {
+func (ce consoleErrors) consoleFault(err error, id string) error {
 	var invalid *state.InvalidStateError
 	var unavailable *state.ConsoleUnavailableError
 	var typeInvalid *state.ConsoleTypeInvalidError
 	var exhausted *state.PortsExhaustedError
 	switch {
 	case errors.Is(err, state.ErrNotFound):
-		return http.StatusNotFound, msgInstanceNotFound(id)
+		return fault(http.StatusNotFound, msgInstanceNotFound(id))
 	case errors.Is(err, state.ErrNotReady):
-		return http.StatusConflict, msgInstanceNotReady(id)
+		return fault(http.StatusConflict, msgInstanceNotReady(id))
 	case errors.As(err, &invalid):
 		if ce.method == "" {
-			return http.StatusInternalServerError, msgUnexpected("InstanceInvalidState")
+			return fault(http.StatusInternalServerError, msgUnexpected("InstanceInvalidState"))
 		}
-		return http.StatusConflict, msgInvalidState(ce.method, id, invalid.Attr, invalid.State)
+		return fault(http.StatusConflict, msgInvalidState(ce.method, id, invalid.Attr, invalid.State))
 	case errors.As(err, &unavailable):
-		return http.StatusBadRequest, msgUnavailableConsoleType(string(unavailable.Type))
+		return fault(http.StatusBadRequest, msgUnavailableConsoleType(string(unavailable.Type)))
 	case errors.As(err, &typeInvalid):
-		return http.StatusBadRequest, msgInvalidConsoleType(string(typeInvalid.Type))
+		return fault(http.StatusBadRequest, msgInvalidConsoleType(string(typeInvalid.Type)))
 	case errors.As(err, &exhausted):
-		return http.StatusBadRequest, msgPortsExhausted(exhausted.Host)
+		return fault(http.StatusBadRequest, msgPortsExhausted(exhausted.Host))
 	case errors.Is(err, state.ErrNotImplemented):
-		return http.StatusNotImplemented, msgNotSupported
+		return fault(http.StatusNotImplemented, msgNotSupported)
 	}
-	return http.StatusInternalServerError, msgServerError
+	return err
 }
 
-// consoleServer looks a server up in the server source as Nova's
-// common.get_instance does for the caller (a non-admin finds only its
-// project's), and answers 404 (or 500 when the source fails) when it
-// cannot.
-func (n *Nova) consoleServer(c *call, id string) (state.Server, bool) {
-	ctx := c.r.Context()
-	if n.cfg.servers != ServerSource(n.store) {
-		ctx = context.WithValue(ctx, requestKey{}, c.r) // for RequestFrom
+// visibleServer looks a server up for the caller, as Nova's
+// common.get_instance does: in the server source (the store, unless
+// WithServerSource says otherwise), a non-admin finding only its project's.
+// Every server-scoped call asks it: another project's server is Nova's 404,
+// as is a missing one; a source that fails is a 500, logged.
+func (n *Nova) visibleServer(c *call, id string) (state.Server, error) {
+	var srv state.Server
+	var err error
+	if n.cfg.servers == ServerSource(n.store) {
+		srv, err = n.store.Server(id)
+	} else {
+		srv, err = n.cfg.servers.LookupServer(c.sourceContext(), id)
 	}
-	srv, err := n.cfg.servers.LookupServer(ctx, id)
 	switch {
 	case err == nil && (c.isAdmin() || srv.ProjectID == c.projectID()):
-		return srv, true
+		return srv, nil
 	case err == nil || errors.Is(err, state.ErrNotFound):
-		c.fault(http.StatusNotFound, msgInstanceNotFound(id))
-	default:
-		n.cfg.logger.ErrorContext(c.r.Context(), "server source failed", "server_id", id, "error", err)
-		c.fault(http.StatusInternalServerError, msgServerError)
+		return state.Server{}, fault(http.StatusNotFound, msgInstanceNotFound(id))
 	}
-	return state.Server{}, false
+	return state.Server{}, fmt.Errorf("server source failed for server %s: %w", id, err)
 }
 
 // appendConsoleURL appends to c.out, as a JSON string, the URL that opens
@@ -106,6 +106,6 @@ func (n *Nova) appendConsoleURL(c *call, tok state.ConsoleToken) {
 	if tok.Protocol == state.ProtocolSerial {
 		t = state.ConsoleSerial
 	}
-	c.scratch = n.cfg.consoles[t].AppendURL(c.scratch[:0], tok.Token)
+	c.scratch = n.consoleURLBase(c, n.cfg.consoles[t]).AppendURL(c.scratch[:0], tok.Token)
 	c.out = pyjson.AppendString(c.out, c.scratch)
 }

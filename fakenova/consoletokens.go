@@ -18,10 +18,9 @@ const (
 // connection a console proxy makes for a token. Below 2.31 Nova answers
 // webob's 400 before anything else; from 2.31, admins only; from 2.99 no
 // query parameters, and tls_port for spice-direct.
-func (n *Nova) serveShowConsoleToken(c *call) {
+func (n *Nova) serveShowConsoleToken(c *call) error {
 	if c.version.Less(Microversion{2, 31}) {
-		c.fault(http.StatusBadRequest, msgBadRequest)
-		return
+		return fault(http.StatusBadRequest, msgBadRequest)
 	}
 	if !c.version.Less(Microversion{2, 99}) {
 		if q := c.r.URL.Query(); len(q) > 0 {
@@ -29,17 +28,15 @@ func (n *Nova) serveShowConsoleToken(c *call) {
 			for k := range q {
 				extras = append(extras, k)
 			}
-			c.fault(http.StatusBadRequest, msgAdditionalProperties(extras))
-			return
+			return fault(http.StatusBadRequest, msgAdditionalProperties(extras))
 		}
 	}
-	if !c.authorize("os-console-auth-tokens") {
-		return
+	if err := c.authorize("os-console-auth-tokens"); err != nil {
+		return err
 	}
-	tok, err := n.store.ConsoleToken(c.params.ByName("console_token"))
+	tok, err := n.store.ConsoleToken(c.param("console_token"))
 	if err != nil {
-		c.fault(http.StatusNotFound, msgTokenNotFound)
-		return
+		return fault(http.StatusNotFound, msgTokenNotFound)
 	}
 	info := []pyjson.Member{
 		pyjson.M("instance_uuid", pyjson.Str(tok.ServerID)),
@@ -51,5 +48,5 @@ func (n *Nova) serveShowConsoleToken(c *call) {
 		info = append(info, pyjson.M("tls_port", pyjson.IntValue(int64(tok.TLSPort))))
 	}
 	c.out = pyjson.AppendValue(c.out, pyjson.Obj(pyjson.M("console", pyjson.Obj(info...))))
-	c.reply(http.StatusOK)
+	return c.reply(http.StatusOK)
 }

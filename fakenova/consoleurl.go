@@ -10,7 +10,7 @@ type URLForm int
 
 const (
 	// TokenQuery puts the token in a token query parameter,
-	// base?token=<token>: the seed's form, Nova's for every type but novnc,
+	// base?token=<token>: the spec's form, Nova's for every type but novnc,
 	// and its novnc form before Train (20.0.0).
 	TokenQuery URLForm = iota
 	// PathQuery puts it in noVNC's path parameter,

@@ -2,7 +2,10 @@
 // local development: the remote consoles (the os-getVNCConsole action and
 // its successors), the servers API and Nova's state machine, answered as
 // Nova answers them (paths, status codes, fault bodies, headers,
-// microversions), from an in-memory state.Store.
+// microversions), from an in-memory state.Store. Where "the spec" (the
+// original description of Nova's "Get console" call that novastub was
+// built to) differs from Nova, the spec wins, and the code says so where it
+// decides; "the seed file" is the JSON a stub starts from (state.Seed).
 //
 // In a test, Start runs it on 127.0.0.1 with a project, a host and a token,
 // on a manual clock:
@@ -18,7 +21,12 @@
 // (Fault, Faults.Sequence); ts.Journal tells what the fake received;
 // ts.Advance moves the clock, so that servers build and tokens expire.
 //
-// New returns the fake as an http.Handler to mount anywhere:
+// NewCloud is the whole fake cloud behind one handler, as the stub binary
+// (examples/novastub) serves it: the compute API, and the identity service
+// under /identity, on one store, journal and set of fault rules. Start
+// runs one.
+//
+// New returns the compute API alone as an http.Handler to mount anywhere:
 //
 //	nova := fakenova.New(fakenova.WithState(st))
 //	mux.Handle("/compute/", http.StripPrefix("/compute", nova))

@@ -136,7 +136,7 @@ func newEmbedFixture(t *testing.T, opts ...fakenova.Option) *embedFixture {
 func asIdentity(id *middleware.Identity, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if id != nil {
-			r = r.WithContext(middleware.WithIdentity(r.Context(), id))
+			r = r.WithContext(middleware.ContextWithIdentity(r.Context(), id))
 		}
 		h.ServeHTTP(w, r)
 	})

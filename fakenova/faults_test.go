@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/novastub/novastub/fakenova"
+	"github.com/novastub/novastub/fakenova/identity"
 	"github.com/novastub/novastub/state"
 )
 
@@ -457,26 +458,39 @@ func TestFaultAfterChangeConsole(t *testing.T) {
 	assert.ErrorIs(t, err, state.ErrNotFound, "a second console token was stored and pushed the first out")
 }
 
-// Injected faults of identity operations (a service put behind the fake
-// with Wrap) have Keystone's error body; others Nova's.
+// wrappedService is a service beside the compute API for Wrap: a stand-in
+// for Keystone's token call, with Keystone's own error writer.
+type wrappedService struct {
+	http.Handler
+	errors *identity.Service
+}
+
+func (s wrappedService) Operation(r *http.Request) string {
+	if r.URL.Path == "/v3/auth/tokens" && r.Method == http.MethodPost {
+		return "createToken"
+	}
+	return ""
+}
+
+func (s wrappedService) WriteError(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	s.errors.WriteError(w, r, code, msg)
+}
+
+// Injected faults of a service put behind the fake with Wrap (here
+// identity operations) have the service's own error body: Keystone's,
+// byte for byte as Keystone's flask application writes it.
 func TestFaultIdentityOperationsThroughWrap(t *testing.T) {
 	n := fakenova.New()
 	var served int
-	identity := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	svc := wrappedService{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		served++
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("X-Subject-Token", "subject-token-value")
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusCreated)
 		_, _ = io.WriteString(w, `{"token": {"methods": ["password"]}}`)
-	})
-	opOf := func(r *http.Request) string {
-		if r.URL.Path == "/v3/auth/tokens" && r.Method == http.MethodPost {
-			return "createToken"
-		}
-		return ""
-	}
-	srv := httptest.NewServer(n.Wrap(opOf, identity))
+	}), errors: identity.New(nil)}
+	srv := httptest.NewServer(n.Wrap(svc))
 	t.Cleanup(srv.Close)
 	post := func() exchange {
 		return send(t, srv.URL, http.MethodPost, "/v3/auth/tokens", http.Header{"Content-Type": {"application/json"}}, `{"auth": {}}`)
@@ -491,7 +505,7 @@ func TestFaultIdentityOperationsThroughWrap(t *testing.T) {
 		body map[string]map[string]any
 	}{
 		{fakenova.Fault{Operation: "createToken", Status: 503, Times: 1},
-			map[string]map[string]any{"error": {"code": float64(503), "title": "Service Unavailable", "message": msgUnavailable}}},
+			map[string]map[string]any{"error": {"code": float64(503), "title": "Service Unavailable", "message": "Service Unavailable"}}},
 		{fakenova.Fault{Operation: "createToken", Status: 401, Times: 1},
 			map[string]map[string]any{"error": {"code": float64(401), "title": "Unauthorized", "message": "The request you have made requires authentication."}}},
 		{fakenova.Fault{Operation: "createToken", Status: 500, Message: `it "broke"`, Times: 1},
@@ -511,7 +525,7 @@ func TestFaultIdentityOperationsThroughWrap(t *testing.T) {
 	ex = post()
 	require.Equal(t, http.StatusCreated, ex.status, ex.body)
 	assert.Equal(t, 2, served, "the injected answers never reached the service")
-	assert.Equal(t, `{"error": {"code": 503, "title": "Service Unavailable", "message": "`+msgUnavailable+`"}}`,
+	assert.Equal(t, `{"error":{"code":503,"message":"Service Unavailable","title":"Service Unavailable"}}`+"\n",
 		func() string {
 			_, _ = n.Faults().Add(fakenova.Fault{Operation: "createToken", Status: 503, Times: 1})
 			return post().body
@@ -523,21 +537,33 @@ func TestFaultIdentityOperationsThroughWrap(t *testing.T) {
 	require.NoError(t, err)
 	ex = post()
 	require.Equal(t, http.StatusInternalServerError, ex.status)
-	assert.Equal(t, `{"error": {"code": 500, "title": "Internal Server Error", "message": "`+msgServerError+`"}}`, ex.body)
+	assert.Equal(t, `{"error":{"code":500,"message":"An unexpected error prevented the server from fulfilling your request.","title":"Internal Server Error"}}`+"\n", ex.body)
 	assert.Equal(t, 3, served)
 
 	// The journal has them, under their operation.
 	assert.Equal(t, []int{201, 503, 401, 500, 201, 503, 500}, statuses(n.Journal().Entries(fakenova.Query{Operation: "createToken"})))
+}
 
-	// A Nova operation behind Wrap gets Nova's fault body.
-	nova := httptest.NewServer(n.Wrap(func(*http.Request) string { return "listServers" }, identity))
-	t.Cleanup(nova.Close)
-	_, err = n.Faults().Add(fakenova.Fault{Operation: "listServers", Status: 503, Times: 1})
-	require.NoError(t, err)
-	ex = send(t, nova.URL, http.MethodGet, "/servers", nil, "")
-	require.Equal(t, 503, ex.status)
-	assert.Equal(t, unavailableBody, ex.body)
-	assert.Equal(t, "application/json; charset=UTF-8", ex.header.Get("Content-Type"))
+// An injected 401 of Keystone's token call is the real one, byte for byte:
+// the same body and WWW-Authenticate header as a wrong password gets.
+func TestFaultInjectedKeystone401IsReal(t *testing.T) {
+	ts := fakenova.Start(t)
+	login := func(password string) exchange {
+		body := `{"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "` + ts.Username +
+			`", "domain": {"name": "Default"}, "password": "` + password + `"}}}}}`
+		return send(t, ts.URL, http.MethodPost, "/identity/v3/auth/tokens", http.Header{"Content-Type": {"application/json"}}, body)
+	}
+	real := login("wrong")
+	require.Equal(t, http.StatusUnauthorized, real.status, real.body)
+	ts.AddFault(fakenova.Fault{Operation: "createToken", Status: 401, Times: 1})
+	injected := login(ts.Password)
+	require.Equal(t, http.StatusUnauthorized, injected.status, injected.body)
+	assert.Equal(t, real.body, injected.body)
+	assert.Equal(t, real.header.Get("WWW-Authenticate"), injected.header.Get("WWW-Authenticate"))
+	assert.Equal(t, real.header.Get("Content-Type"), injected.header.Get("Content-Type"))
+	assert.Equal(t, `{"error":{"code":401,"message":"The request you have made requires authentication.","title":"Unauthorized"}}`+"\n", real.body)
+	ok := login(ts.Password)
+	assert.Equal(t, http.StatusCreated, ok.status, ok.body)
 }
 
 // GET / (listVersions) and GET /v2.1/ (showVersion) can be faulted too.

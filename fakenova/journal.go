@@ -110,6 +110,9 @@ func (j *Journal) Clear() {
 	j.next, j.count = 0, 0
 }
 
+// on reports whether the journal keeps anything.
+func (j *Journal) on() bool { return len(j.slots) > 0 }
+
 func (j *Journal) add(e *Entry, body []byte) {
 	if len(j.slots) == 0 {
 		return
@@ -172,9 +175,43 @@ func redactValue(v pyjson.Value, parent string) pyjson.Value {
 	return v
 }
 
+// addCall keeps an entry of a call of the compute API, once answered.
+func (j *Journal) addCall(c *call) {
+	e := Entry{Time: j.stamp(c.start), RequestID: c.requestID, Operation: c.op, Method: c.r.Method,
+		Path: c.r.URL.Path, ServerID: c.serverID(), Status: c.status.code, Duration: time.Since(c.start)}
+	if c.identity != nil {
+		e.ProjectID = c.identity.ProjectID
+	}
+	if c.versioned && c.version.Major == 2 && c.version.Minor < len(c.nova.versionHeaders.legacyVersion) {
+		e.Microversion = c.nova.versionHeaders.legacyVersion[c.version.Minor][0]
+	}
+	if e.Status == 0 {
+		e.Status = unanswered(c.r)
+	}
+	j.add(&e, c.raw.Bytes())
+}
+
+// stamp is an entry's time: the store's clock's, unless it is the wall
+// clock (then the time the request came, already read).
+func (j *Journal) stamp(start time.Time) time.Time {
+	if _, wall := j.clock.(state.SystemClock); wall {
+		return start
+	}
+	return j.clock.Now()
+}
+
+// unanswered is the status of an entry nothing was written for: 200, as
+// net/http answers a handler that wrote nothing, or 499 when the client is
+// gone (it gave up during a delay) and got no answer at all.
+func unanswered(r *http.Request) int {
+	if r.Context().Err() != nil {
+		return statusClientClosedRequest
+	}
+	return http.StatusOK
+}
+
 // journalWriter is the ResponseWriter the journal puts in front of a
-// service: it records the status, and the service fills in the rest of
-// the entry as it learns it (the operation, the project, ...).
+// service beside the compute API: it records the status.
 type journalWriter struct {
 	http.ResponseWriter
 	entry Entry
@@ -209,64 +246,31 @@ func (t teeBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// record runs h, keeping an entry of the request in the journal; opOf,
-// when set, names the operation from the request (a service that does not
-// fill it in itself). The request body is copied as h reads it, unless h
-// is the fake's API, which hands over the body it read (journalOf).
+// record runs h, a service beside the compute API, keeping an entry of the
+// request in the journal: opOf names its operation; the request body is
+// copied as h reads it.
 func (j *Journal) record(w http.ResponseWriter, r *http.Request, opOf func(*http.Request) string, h http.Handler) {
-	j.recordBody(w, r, opOf, h, true)
-}
-
-func (j *Journal) recordBody(w http.ResponseWriter, r *http.Request, opOf func(*http.Request) string, h http.Handler, tee bool) {
 	if len(j.slots) == 0 {
 		h.ServeHTTP(w, r)
 		return
 	}
 	start := time.Now()
-	stamp := start
-	if _, wall := j.clock.(state.SystemClock); !wall {
-		stamp = j.clock.Now()
-	}
 	jw := journalWriters.Get().(*journalWriter)
 	jw.ResponseWriter = w
-	jw.entry = Entry{Time: stamp, Method: r.Method, Path: r.URL.Path}
+	jw.entry = Entry{Time: j.stamp(start), Method: r.Method, Path: r.URL.Path, Operation: opOf(r)}
 	jw.body.Reset()
-	var op string
-	if opOf != nil {
-		op = opOf(r)
-		jw.entry.Operation = op
-	}
-	if tee && r.Body != nil && r.Body != http.NoBody {
+	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = teeBody{r.Body, &jw.body}
 	}
 	h.ServeHTTP(jw, r)
 	jw.entry.Duration = time.Since(start)
-	if jw.entry.RequestID == "" {
-		jw.entry.RequestID = firstValue(w.Header(), middleware.HeaderOpenstackRequestID)
-	}
-	if jw.entry.Operation == "" {
-		// A service that fills in the entry (the version document's
-		// call) may know no operation of its own: opOf's stands.
-		jw.entry.Operation = op
-	}
+	jw.entry.RequestID = firstValue(w.Header(), middleware.HeaderOpenstackRequestID)
 	if jw.entry.Status == 0 {
-		jw.entry.Status = http.StatusOK
-		if r.Context().Err() != nil {
-			// Nothing was written and the client is gone (it gave up
-			// during a delay): no answer, not a 200.
-			jw.entry.Status = statusClientClosedRequest
-		}
+		jw.entry.Status = unanswered(r)
 	}
 	j.add(&jw.entry, jw.body.Bytes())
 	jw.ResponseWriter = nil
 	if jw.body.Cap() <= 1<<16 {
 		journalWriters.Put(jw)
 	}
-}
-
-// journalOf finds the journal's writer of a request, through the
-// ResponseWriter the service was handed; nil when the journal is off.
-func journalOf(w http.ResponseWriter) *journalWriter {
-	jw, _ := w.(*journalWriter)
-	return jw
 }

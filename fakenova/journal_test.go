@@ -166,12 +166,12 @@ func TestJournalRedactsSecrets(t *testing.T) {
 		`{"changePassword": {"adminPass": "N3wAdm1nPass"}}`)
 	require.Equal(t, http.StatusNotImplemented, ex.status, ex.body)
 
-	identity := httptest.NewServer(ts.Nova.Wrap(func(*http.Request) string { return "createToken" },
+	identity := httptest.NewServer(ts.Nova.Wrap(funcService{"createToken",
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			_, _ = io.Copy(io.Discard, r.Body)
 			w.Header().Set("X-Subject-Token", "subject-token-value")
 			w.WriteHeader(http.StatusCreated)
-		})))
+		})}))
 	t.Cleanup(identity.Close)
 	subject := http.Header{"Content-Type": {"application/json"}, "X-Auth-Token": {ts.Token}, "X-Subject-Token": {"subject-token-value"}}
 	for _, body := range []string{
@@ -332,9 +332,9 @@ func TestJournalConcurrentCalls(t *testing.T) {
 func TestJournalRedactsOtherSecrets(t *testing.T) {
 	j := fakenova.NewJournal(4, nil)
 	n := fakenova.New(fakenova.WithJournal(j))
-	h := n.Wrap(func(*http.Request) string { return "createToken" }, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := n.Wrap(funcService{"createToken", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.ReadAll(r.Body)
-	}))
+	})})
 	body := `{"auth": {"identity": {"application_credential": {"id": "a", "Secret": "s3cr3t"}, "totp": {"user": {"passcode": "123456"}}}}}`
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/v3/auth/tokens", strings.NewReader(body)))
 	e, ok := j.Last("createToken")
@@ -342,4 +342,17 @@ func TestJournalRedactsOtherSecrets(t *testing.T) {
 	assert.NotContains(t, e.Body, "s3cr3t")
 	assert.NotContains(t, e.Body, "123456")
 	assert.Contains(t, e.Body, `"Secret": "***"`)
+}
+
+// funcService is a service for Wrap whose every request is one operation,
+// with Nova's fault body for its errors.
+type funcService struct {
+	op string
+	http.Handler
+}
+
+func (s funcService) Operation(*http.Request) string { return s.op }
+
+func (s funcService) WriteError(w http.ResponseWriter, _ *http.Request, code int, msg string) {
+	fakenova.WriteFault(w, code, msg)
 }

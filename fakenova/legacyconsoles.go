@@ -23,7 +23,7 @@ var legacyMaxVersion = Microversion{2, 5}
 var legacyConsoles = []*legacyConsole{
 	{
 		action: "os-getVNCConsole", op: "getVNCConsole",
-		// Nova's schema allows xvpvnc, and so does the fake, as the seed
+		// Nova's schema allows xvpvnc, and so does the fake, as the spec
 		// does: 200 with an xvpvnc URL. Nova's compute manager rejects it
 		// later (ConsoleTypeInvalid, which this handler does not catch,
 		// so Nova answers 500).
@@ -42,32 +42,26 @@ var legacyConsoles = []*legacyConsole{
 	},
 }
 
-// serveLegacyConsole serves a legacy console action: Nova's version check,
-// schema, policy (before the lookup, so 403 comes before 404), then the
-// console checks of the compute API and manager.
-func (n *Nova) serveLegacyConsole(c *call, lc *legacyConsole) {
-	if !c.version.In(MinMicroversion, legacyMaxVersion) {
-		c.fault(http.StatusNotFound, msgNotFound)
-		return
-	}
+// serveLegacyConsole serves a legacy console action (2.1 to 2.5, which the
+// action table checks): schema, policy (before the lookup, so 403 comes
+// before 404), then the console checks of the compute API and manager.
+func (n *Nova) serveLegacyConsole(c *call, lc *legacyConsole) error {
 	if verr := lc.schema.validate(c.body, c.legacy); verr != nil {
-		c.fault(http.StatusBadRequest, verr.Message())
-		return
+		return fault(http.StatusBadRequest, verr.Message())
 	}
-	if !c.authorize("os-remote-consoles") {
-		return
+	if err := c.authorize("os-remote-consoles"); err != nil {
+		return err
 	}
 	args, _ := c.body.Get(lc.action)
 	typeValue, _ := args.Get("type")
-	serverID := c.params.ByName("server_id")
-	srv, found := n.consoleServer(c, serverID)
-	if !found {
-		return
+	serverID := c.serverID()
+	srv, err := n.visibleServer(c, serverID)
+	if err != nil {
+		return err
 	}
 	tok, err := n.store.IssueConsole(srv, state.ConsoleRequest{Type: state.ConsoleType(typeValue.Text)})
 	if err != nil {
-		c.fault(lc.errors.consoleFault(err, serverID))
-		return
+		return lc.errors.consoleFault(err, serverID)
 	}
 	c.out = append(c.out, `{"console": {`...)
 	c.appendKey("url")
@@ -76,16 +70,10 @@ func (n *Nova) serveLegacyConsole(c *call, lc *legacyConsole) {
 	c.appendKey("type")
 	c.appendString(typeValue.Text)
 	c.out = append(c.out, "}}"...)
-	c.reply(http.StatusOK)
+	return c.reply(http.StatusOK)
 }
 
 // serveRDPConsole is os-getRDPConsole, removed in Nova 29.0.0 (Caracal): at
 // 2.1 to 2.5 its handler only raises HTTPBadRequest(), before any policy
 // check or lookup, so every request gets webob's default 400.
-func (n *Nova) serveRDPConsole(c *call) {
-	if !c.version.In(MinMicroversion, legacyMaxVersion) {
-		c.fault(http.StatusNotFound, msgNotFound)
-		return
-	}
-	c.fault(http.StatusBadRequest, msgBadRequest)
-}
+func (n *Nova) serveRDPConsole(*call) error { return fault(http.StatusBadRequest, msgBadRequest) }

@@ -120,8 +120,24 @@ type versionHeaders struct {
 	vary          []string
 }
 
+// versionVary is the Vary header of every answer with microversion headers.
+var versionVary = []string{"OpenStack-API-Version", "X-OpenStack-Nova-API-Version"}
+
+// defaultVersionHeaders are the headers up to DefaultMaxMicroversion,
+// shared by every fake that does not go further.
+var defaultVersionHeaders = newVersionHeaders(DefaultMaxMicroversion)
+
+// versionHeadersUpTo returns the headers of the versions up to max, shared
+// when max is within the default.
+func versionHeadersUpTo(max Microversion) *versionHeaders {
+	if max.Minor <= DefaultMaxMicroversion.Minor {
+		return defaultVersionHeaders
+	}
+	return newVersionHeaders(max)
+}
+
 func newVersionHeaders(max Microversion) *versionHeaders {
-	vh := &versionHeaders{vary: []string{"OpenStack-API-Version", "X-OpenStack-Nova-API-Version"}}
+	vh := &versionHeaders{vary: versionVary}
 	for minor := 0; minor <= max.Minor; minor++ {
 		v := Microversion{2, minor}.String()
 		vh.apiVersion = append(vh.apiVersion, []string{"compute " + v})

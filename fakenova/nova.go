@@ -1,11 +1,12 @@
 package fakenova
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
-	"github.com/julienschmidt/httprouter"
 	"github.com/novastub/novastub/middleware"
 	"github.com/novastub/novastub/state"
 )
@@ -16,17 +17,17 @@ import (
 // for concurrent use; mount it anywhere (under a prefix with
 // http.StripPrefix).
 type Nova struct {
-	cfg             config
-	store           *state.Store
-	router          *httprouter.Router
-	actions         map[string]*serverAction
-	versionHeaders  *versionHeaders
-	api             http.Handler // the authenticated API pipeline
-	versionDocument http.Handler // the version documents' pipeline
-	faults          *Faults
-	journal         *Journal
-	control         *controlPlane // nil unless WithControlPlane
-	calls           sync.Pool
+	cfg            config
+	store          *state.Store
+	versionHeaders *versionHeaders
+	faults         *Faults
+	journal        *Journal
+	control        *controlPlane // nil unless WithControlPlane
+	calls          sync.Pool
+	// projects is how the router takes a URL's project segment: any
+	// (the spec's 400 for a malformed one) standalone, Nova's pattern in
+	// front of a handler.
+	projects projectSegment
 }
 
 // New returns a fake Nova configured by opts.
@@ -47,46 +48,42 @@ func New(opts ...Option) *Nova {
 	n := &Nova{
 		cfg:            cfg,
 		store:          cfg.store,
-		router:         httprouter.New(),
-		versionHeaders: newVersionHeaders(cfg.maxVersion),
+		versionHeaders: versionHeadersUpTo(cfg.maxVersion),
+		faults:         cfg.faults,
+		journal:        cfg.journal,
+	}
+	if cfg.next != nil {
+		n.projects = novaProjectPattern
 	}
 	n.calls.New = func() any { return &call{nova: n} }
-	n.faults = cfg.faults
 	if n.faults == nil {
 		n.faults = &Faults{}
 	}
-	n.journal = cfg.journal
 	if n.journal == nil {
 		n.journal = NewJournal(cfg.journalSize, cfg.store.Clock())
 	}
-	n.registerRoutes()
-	n.registerActions()
-	// Nova's paste pipeline for /v2.1/+: compute_req_id, faultwrap,
-	// sizelimit, authtoken, then the API router.
-	n.api = middleware.RequestID(
-		middleware.Recover(cfg.logger)(
-			middleware.BodyLimit(cfg.maxBody)(
-				middleware.Authenticate(cfg.auth,
-					middleware.WithAuthURI(n.identityURI),
-					middleware.WithAuthLogger(cfg.logger))(
-					http.HandlerFunc(n.serveAPI)))))
 	if cfg.control != nil {
 		n.control = newControlPlane(n, *cfg.control)
 	}
-	// Nova's oscomputeversion pipelines: compute_req_id, faultwrap.
-	n.versionDocument = middleware.RequestID(middleware.Recover(cfg.logger)(
-		n.interceptOp(operationShowVersion, http.HandlerFunc(n.serveVersionDocument))))
 	return n
 }
 
 // State returns the store the fake answers from, to seed and inspect.
 func (n *Nova) State() *state.Store { return n.store }
 
+// Faults returns the fake's fault rules, to make it fail where a test wants.
+func (n *Nova) Faults() *Faults { return n.faults }
+
+// Journal returns what the fake received.
+func (n *Nova) Journal() *Journal { return n.journal }
+
 // ServeHTTP routes a request as Nova's urlmap does: /v2/... and /v2.1/...
 // to the API, /v2, /v2/, /v2.1 and /v2.1/ to their version documents, and
-// everything else to the root versions application.
+// everything else to the root versions application. In front of a handler
+// (Middleware), only the console calls are answered; the rest goes on.
 func (n *Nova) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if n.control != nil && strings.HasPrefix(r.URL.Path, ControlPlanePrefix) {
+	p := r.URL.Path
+	if n.control != nil && strings.HasPrefix(p, ControlPlanePrefix) {
 		n.control.ServeHTTP(w, r)
 		return
 	}
@@ -98,14 +95,150 @@ func (n *Nova) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	switch p := r.URL.Path; {
+	switch {
 	case p == "/v2" || p == "/v2/" || p == "/v2.1" || p == "/v2.1/":
-		n.journal.record(w, r, operationShowVersion, n.versionDocument)
-	case strings.HasPrefix(p, "/v2.1/") || strings.HasPrefix(p, "/v2/"):
-		n.journal.recordBody(w, r, nil, n.api, false) // releaseCall hands over the body
+		n.serveVersionDocument(w, r)
 	default:
-		n.journal.record(w, r, operationListVersions, n.interceptOp(operationListVersions, http.HandlerFunc(n.serveVersions)))
+		if rest, legacy, ok := splitAPIRoot(p); ok {
+			n.serveAPI(w, r, rest, legacy)
+			return
+		}
+		n.serveRoot(w, r)
 	}
+}
+
+// serveAPI is Nova's paste pipeline for /v2.1/ and /v2/: compute_req_id,
+// faultwrap, sizelimit, authtoken, then the router and the Resource.
+func (n *Nova) serveAPI(w http.ResponseWriter, r *http.Request, rest string, legacy bool) {
+	c := n.startCall(w, r)
+	defer n.endCall(c)
+	c.requestID = middleware.SetRequestID(w.Header())
+	defer c.recoverPanic()
+	if !middleware.LimitBody(c.w, r, n.cfg.maxBody) {
+		return
+	}
+	c.identity = middleware.CheckToken(r.Context(), n.cfg.auth, r.Header, n.cfg.logger, c.requestID)
+	if c.identity == nil {
+		middleware.WriteUnauthorized(c.w, n.identityURI(r))
+		return
+	}
+	if !routes.matchAPI(r.Method, rest, legacy, n.projects, &c.apiMatch) {
+		c.fail(errNoRoute)
+		return
+	}
+	if n.projects == anyProject {
+		if err := checkURLProject(c.urlProject); err != nil {
+			c.fail(err)
+			return
+		}
+	}
+	if err := n.resource(c); err != nil {
+		c.fail(err)
+	}
+}
+
+// serveVersionDocument answers GET /v2, /v2/, /v2.1 and /v2.1/, the
+// version documents Nova serves without a token (its urlmap sends these
+// paths to the versions applications, which have request ids). The v2.1
+// document is a Resource's answer, with the microversion checks and
+// headers; the legacy v2 one has none.
+func (n *Nova) serveVersionDocument(w http.ResponseWriter, r *http.Request) {
+	c := n.startCall(w, r)
+	defer n.endCall(c)
+	c.requestID = middleware.SetRequestID(w.Header())
+	defer c.recoverPanic()
+	c.op, c.identity = "showVersion", &anonymous
+	c.legacy = r.URL.Path == "/v2" || r.URL.Path == "/v2/"
+	serve := func() error {
+		if !c.legacy {
+			if err := n.parseVersion(c); err != nil {
+				return err
+			}
+		}
+		return n.writeVersionDocument(c)
+	}
+	if rule := n.faults.take(c.op, "", ""); rule != nil {
+		n.inject(c, rule, serve)
+		return
+	}
+	if err := serve(); err != nil {
+		c.fail(err)
+	}
+}
+
+// serveRoot is Nova's root versions application: GET / and any path
+// outside the APIs, with no token, request id or microversion headers.
+func (n *Nova) serveRoot(w http.ResponseWriter, r *http.Request) {
+	c := n.startCall(w, r)
+	defer n.endCall(c)
+	c.op, c.identity = "listVersions", &anonymous
+	serve := func() error { n.serveVersions(c.w, r); return nil }
+	if rule := n.faults.take(c.op, "", ""); rule != nil {
+		n.inject(c, rule, serve)
+		return
+	}
+	_ = serve()
+}
+
+// anonymous is the caller of a call that needs no token.
+var anonymous middleware.Identity
+
+// startCall takes a call from the pool for a request, with its answer
+// going through the journal's status recorder when the journal is on.
+func (n *Nova) startCall(w http.ResponseWriter, r *http.Request) *call {
+	c := n.calls.Get().(*call)
+	c.w, c.r = w, r
+	if n.journal.on() {
+		c.start = time.Now()
+		c.status.ResponseWriter, c.status.code = w, 0
+		c.w = &c.status
+	}
+	return c
+}
+
+// endCall journals the call and returns it to the pool.
+func (n *Nova) endCall(c *call) {
+	if n.journal.on() {
+		n.journal.addCall(c)
+	}
+	if c.raw.Cap() > 1<<16 || cap(c.out) > 1<<16 {
+		return // let a call that grew large go
+	}
+	c.reset()
+	n.calls.Put(c)
+}
+
+// recoverPanic is Nova's FaultWrapper: a panic becomes its 500, logged.
+// http.ErrAbortHandler goes on, so that net/http aborts the answer.
+func (c *call) recoverPanic() {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	middleware.RecoverWrite(c.w, c.r, c.nova.cfg.logger, c.requestID, v)
+}
+
+// inject applies a fault rule to a call: serve gives the real answer when
+// the rule lets the call through; injected answers are Nova faults.
+func (n *Nova) inject(c *call, rule *FaultRule, serve func() error) {
+	real := c.w
+	rule.apply(real, c.r, func(w http.ResponseWriter) {
+		c.w = w
+		if err := serve(); err != nil {
+			c.fail(err)
+		}
+		c.w = real
+	}, func(w http.ResponseWriter, _ *http.Request, code int, msg string) {
+		if msg == "" {
+			msg = DefaultFaultMessage(code)
+		}
+		c.w = w
+		c.fault(code, msg)
+		c.w = real
+	})
 }
 
 // identityURI is the identity endpoint a 401 names in WWW-Authenticate:
@@ -118,65 +251,11 @@ func (n *Nova) identityURI(r *http.Request) string {
 	return n.baseURL(r) + "/identity"
 }
 
-// serveAPI finds the route of an authenticated API request. Nova registers
-// every route twice, /{project_id}/<path> and /<path>; a first segment that
-// starts a route of its own is project-less.
-func (n *Nova) serveAPI(w http.ResponseWriter, r *http.Request) {
-	c := n.calls.Get().(*call)
-	defer n.releaseCall(c)
-	c.ResponseWriter, c.r = w, r
-	c.identity, _ = middleware.IdentityFrom(r.Context())
-	if c.identity == nil {
-		c.identity = &middleware.Identity{}
-	}
-	rest := r.URL.Path[len("/v2.1"):]
-	if strings.HasPrefix(r.URL.Path, "/v2/") {
-		c.legacy = true
-		rest = r.URL.Path[len("/v2"):]
-	}
-	if handle, params, _ := n.router.Lookup(r.Method, rest); handle != nil {
-		handle(c, r, params)
-		return
-	}
-	{
-		// /{project_id} alone is the version document's route, "/".
-		project, sub := rest[1:], "/"
-		if slash := strings.IndexByte(project, '/'); slash >= 0 {
-			project, sub = project[:slash], project[slash:]
-		}
-		// A lone segment that is no project id is an unknown collection
-		// (/v2.1/flavors), not a malformed project of the version route.
-		handle, params, _ := n.router.Lookup(r.Method, sub)
-		if handle != nil && (sub != "/" || state.ValidProjectID(project)) {
-			c.urlProject = project
-			// The seed: 400 for an invalid project_id in the URL. Nova's
-			// route, /{project_id:[0-9a-f-]+}/..., would not match it and
-			// answer a bare 404.
-			if !state.ValidProjectID(project) {
-				c.fault(http.StatusBadRequest, msgMalformedProjectID(project))
-				return
-			}
-			handle(c, r, params)
-			return
-		}
-	}
-	// An unknown route, or a known one with another method: Nova's router
-	// answers webob's bare 404 (never 405).
-	middleware.WriteWebObError(w, r, http.StatusNotFound, msgNotFound)
-}
-
-func (n *Nova) releaseCall(c *call) {
-	if jw := journalOf(c.ResponseWriter); jw != nil {
-		e := &jw.entry
-		jw.body.Write(c.raw.Bytes())
-		e.Operation, e.ProjectID, e.ServerID = c.op, c.identity.ProjectID, c.params.ByName("server_id")
-		if c.versioned && c.version.Major == 2 && c.version.Minor < len(n.versionHeaders.legacyVersion) {
-			e.Microversion = n.versionHeaders.legacyVersion[c.version.Minor][0]
-		}
-	}
-	if c.raw.Cap() > 1<<16 || cap(c.out) > 1<<16 {
-		return // let a call that grew large go
-	}
-	c.reset()
-	n.calls.Put(c)
+// sourceContext is the context a ServerSource other than the store gets:
+// the request's, with the request itself (RequestFrom), the caller's
+// identity and the request id.
+func (c *call) sourceContext() context.Context {
+	ctx := context.WithValue(c.r.Context(), requestKey{}, c.r)
+	ctx = middleware.ContextWithIdentity(ctx, c.identity)
+	return middleware.ContextWithRequestID(ctx, c.requestID)
 }

@@ -5,22 +5,41 @@ import (
 	"fmt"
 )
 
-// Operations are the stable names of every call the fake (and its identity
-// service) answers, as fault rules, the journal and the logs name them.
-var Operations = []string{
-	"getVNCConsole", "getSPICEConsole", "getSerialConsole", "getRDPConsole",
-	"createConsole", "showConsoleConnectionInfo",
-	"listVersions", "showVersion",
-	"createServer", "listServers", "listServersDetailed", "showServer", "deleteServer",
-	"startServer", "stopServer", "pauseServer", "unpauseServer", "suspendServer", "resumeServer",
-	"shelveServer", "shelveOffloadServer", "unshelveServer", "rebootServer",
-	"createToken", "validateToken", "revokeToken", "identityDiscovery",
-}
+// Operations are the stable names of every call the fake cloud answers:
+// the compute API's, from its route and action tables, and those of the
+// services beside it (the identity service's). Fault rules, the journal
+// and the logs name calls by them.
+var Operations = operationNames()
 
-// identityOperations are those of the identity service, whose errors have
-// Keystone's shape.
-var identityOperations = map[string]bool{
-	"createToken": true, "validateToken": true, "revokeToken": true, "identityDiscovery": true,
+// identityOperations are the identity service's operations (package
+// identity, Operation).
+var identityOperations = []string{"createToken", "validateToken", "revokeToken", "identityDiscovery"}
+
+func operationNames() []string {
+	ops := []string{"listVersions"}
+	seen := map[string]bool{"listVersions": true}
+	add := func(op string) {
+		if op != "" && !seen[op] {
+			seen[op] = true
+			ops = append(ops, op)
+		}
+	}
+	for _, r := range routes.all {
+		add(r.op)
+	}
+	// The actions the fake serves, in the order Nova documents them:
+	// the consoles, then the server's life cycle.
+	for _, lc := range legacyConsoles {
+		add(lc.op)
+	}
+	add(actionTable["os-getRDPConsole"].op)
+	for _, a := range lifecycleActions {
+		add(a.op)
+	}
+	for _, op := range identityOperations {
+		add(op)
+	}
+	return ops
 }
 
 // ErrUnknownOperation is returned (wrapped) for an operation name that is

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/novastub/novastub/fakenova/identity"
 	"github.com/novastub/novastub/middleware"
 	"github.com/novastub/novastub/state"
 )
@@ -30,6 +31,7 @@ type config struct {
 	journalSize    int
 	control        *ControlPlane
 	identityURL    string
+	identityOpts   []identity.Option // for a Cloud's identity service
 }
 
 func defaultConfig() config {
@@ -88,7 +90,8 @@ func WithMaxMicroversion(v Microversion) Option {
 }
 
 // WithConsoleURL sets how console URLs of type t are built: from base, in
-// the given form. Defaults: the seed's form for VNC, Nova's defaults
+// the given form; a base that is a path ("/vnc_auto.html") is relative to
+// the fake's own base URL (WithConsolesServedHere). Defaults: the spec's form for VNC, Nova's defaults
 // ([vnc], [spice], [serial_console], [mks] options) for the others:
 //
 //	novnc         http://127.0.0.1:6080/vnc_auto.html?token=<token>

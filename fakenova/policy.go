@@ -63,11 +63,10 @@ func allows(id *middleware.Identity, rule string) bool {
 	return false
 }
 
-// authorize checks rule for the caller, answering Nova's 403 when it fails.
-func (c *call) authorize(rule string) bool {
+// authorize checks rule for the caller: nil, or Nova's 403.
+func (c *call) authorize(rule string) error {
 	if allows(c.identity, rule) {
-		return true
+		return nil
 	}
-	c.fault(http.StatusForbidden, msgPolicy(rule))
-	return false
+	return fault(http.StatusForbidden, msgPolicy(rule))
 }

@@ -35,14 +35,11 @@ var (
 var remoteConsoleErrors = consoleErrors{}
 
 // serveCreateConsole is POST /servers/{server_id}/remote-consoles
-// (RemoteConsolesController.create, 2.6 and later): schema, the lookup
-// (before policy, whose target is the server's project), rdp's 400, then
-// the console checks of the protocol's compute API call.
-func (n *Nova) serveCreateConsole(c *call) {
-	if c.version.Less(Microversion{2, 6}) {
-		c.fault(http.StatusNotFound, msgNotFound)
-		return
-	}
+// (RemoteConsolesController.create, 2.6 and later, which the route table
+// checks): schema, the lookup (before policy, whose target is the server's
+// project), rdp's 400, then the console checks of the protocol's compute
+// API call.
+func (n *Nova) serveCreateConsole(c *call) error {
 	sch := remoteConsoleV26
 	switch {
 	case !c.version.Less(Microversion{2, 99}):
@@ -51,16 +48,15 @@ func (n *Nova) serveCreateConsole(c *call) {
 		sch = remoteConsoleV28
 	}
 	if verr := sch.validate(c.body, false); verr != nil {
-		c.fault(http.StatusBadRequest, verr.Message())
-		return
+		return fault(http.StatusBadRequest, verr.Message())
 	}
-	serverID := c.params.ByName("server_id")
-	srv, found := n.consoleServer(c, serverID)
-	if !found {
-		return
+	serverID := c.serverID()
+	srv, err := n.visibleServer(c, serverID)
+	if err != nil {
+		return err
 	}
-	if !c.authorize("os-remote-consoles") {
-		return
+	if err := c.authorize("os-remote-consoles"); err != nil {
+		return err
 	}
 	args, _ := c.body.Get("remote_console")
 	protocol, _ := args.Get("protocol")
@@ -69,14 +65,12 @@ func (n *Nova) serveCreateConsole(c *call) {
 		// Nova raises HTTPBadRequest('Unavailable console type rdp.'), but
 		// as webob's detail, not its explanation: the fault says webob's
 		// default.
-		c.fault(http.StatusBadRequest, msgBadRequest)
-		return
+		return fault(http.StatusBadRequest, msgBadRequest)
 	}
 	tok, err := n.store.IssueConsole(srv, state.ConsoleRequest{
 		Protocol: state.Protocol(protocol.Text), Type: state.ConsoleType(typ.Text)})
 	if err != nil {
-		c.fault(remoteConsoleErrors.consoleFault(err, serverID))
-		return
+		return remoteConsoleErrors.consoleFault(err, serverID)
 	}
 	c.out = append(c.out, `{"remote_console": {`...)
 	c.appendKey("protocol")
@@ -88,5 +82,5 @@ func (n *Nova) serveCreateConsole(c *call) {
 	c.appendKey("url")
 	n.appendConsoleURL(c, tok)
 	c.out = append(c.out, "}}"...)
-	c.reply(http.StatusOK)
+	return c.reply(http.StatusOK)
 }

@@ -3,6 +3,7 @@ package fakenova
 import (
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -74,13 +75,12 @@ func createServerSchema(v Microversion) *schema {
 
 // serveCreateServer is POST /servers: 202 with the new server's id, links
 // and admin password; the server builds on the clock.
-func (n *Nova) serveCreateServer(c *call) {
+func (n *Nova) serveCreateServer(c *call) error {
 	if verr := createServerSchema(c.version).validate(c.body, c.legacy); verr != nil {
-		c.fault(http.StatusBadRequest, verr.Message())
-		return
+		return fault(http.StatusBadRequest, verr.Message())
 	}
-	if !c.authorize("servers:create") {
-		return
+	if err := c.authorize("servers:create"); err != nil {
+		return err
 	}
 	args, _ := c.body.Get("server")
 	name, _ := args.Get("name")
@@ -89,11 +89,10 @@ func (n *Nova) serveCreateServer(c *call) {
 	srv, err := n.store.CreateServer(state.ServerRequest{Name: name.Text, ProjectID: c.projectID(),
 		UserID: c.identity.UserID, ImageID: image.Text, FlavorID: flavor.Text})
 	if err != nil {
-		c.fault(http.StatusInternalServerError, msgServerError)
-		return
+		return fmt.Errorf("creating a server: %w", err)
 	}
 	links := n.serverLinks(c, srv.ID)
-	c.Header().Set("Location", links[0])
+	c.w.Header().Set("Location", links[0])
 	doc := pyjson.Obj(pyjson.M("server", pyjson.Obj(
 		pyjson.M("id", pyjson.Str(srv.ID)),
 		pyjson.M("links", linkList(links)),
@@ -102,7 +101,7 @@ func (n *Nova) serveCreateServer(c *call) {
 		pyjson.M("adminPass", pyjson.Str(adminPassword())),
 	)))
 	c.out = pyjson.AppendValue(c.out, doc)
-	c.reply(http.StatusAccepted)
+	return c.reply(http.StatusAccepted)
 }
 
 // adminPassword is a random password as Nova's generate_password makes
@@ -118,62 +117,45 @@ func adminPassword() string {
 }
 
 // serveListServers is GET /servers ({"servers": [{id, links, name}]}).
-func (n *Nova) serveListServers(c *call) { n.listServers(c, false) }
+func (n *Nova) serveListServers(c *call) error { return n.listServers(c, false) }
 
-// serveShowServer is GET /servers/{server_id}, and GET /servers/detail,
-// which httprouter cannot route beside a parameter: the pipeline names
-// that operation listServersDetailed.
-func (n *Nova) serveShowServer(c *call) {
-	if c.op == "listServersDetailed" {
-		n.listServers(c, true)
-		return
+// serveListServersDetailed is GET /servers/detail.
+func (n *Nova) serveListServersDetailed(c *call) error { return n.listServers(c, true) }
+
+// serveShowServer is GET /servers/{server_id}.
+func (n *Nova) serveShowServer(c *call) error {
+	srv, err := n.visibleServer(c, c.serverID())
+	if err != nil {
+		return err
 	}
-	id := c.params.ByName("server_id")
-	srv, ok := n.visibleServer(c, id)
-	if !ok {
-		return
-	}
-	if !c.authorize("servers:show") {
-		return
+	if err := c.authorize("servers:show"); err != nil {
+		return err
 	}
 	c.out = pyjson.AppendValue(c.out, pyjson.Obj(pyjson.M("server", n.serverView(c, srv))))
-	c.reply(http.StatusOK)
-}
-
-// visibleServer looks a server up as Nova's common.get_instance does for
-// the caller (a non-admin sees only its project's), answering 404 when it
-// cannot.
-func (n *Nova) visibleServer(c *call, id string) (state.Server, bool) {
-	srv, err := n.store.Server(id)
-	if err != nil || !c.isAdmin() && srv.ProjectID != c.projectID() {
-		c.fault(http.StatusNotFound, msgInstanceNotFound(id))
-		return state.Server{}, false
-	}
-	return srv, true
+	return c.reply(http.StatusOK)
 }
 
 // listServers answers GET /servers and /servers/detail with Nova's filters
 // that clients use: name (a regular expression, searched), status,
 // all_tenants (admin), limit and marker; newest first, at most 1000 a page.
-func (n *Nova) listServers(c *call, detail bool) {
+func (n *Nova) listServers(c *call, detail bool) error {
 	rule := "servers:index"
 	if detail {
 		rule = "servers:detail"
 	}
-	if !c.authorize(rule) {
-		return
+	if err := c.authorize(rule); err != nil {
+		return err
 	}
 	q := c.r.URL.Query()
 	filter := state.ServerFilter{ProjectID: c.projectID(), Limit: maxListLimit}
 	if values, ok := q["all_tenants"]; ok {
 		all, valid := parseAllTenants(values[len(values)-1])
 		if !valid {
-			c.fault(http.StatusBadRequest, msgAllTenants(values[len(values)-1]))
-			return
+			return fault(http.StatusBadRequest, msgAllTenants(values[len(values)-1]))
 		}
 		if all {
-			if !c.authorize(rule + ":get_all_tenants") {
-				return
+			if err := c.authorize(rule + ":get_all_tenants"); err != nil {
+				return err
 			}
 			filter.ProjectID = ""
 		}
@@ -187,17 +169,14 @@ func (n *Nova) listServers(c *call, detail bool) {
 		case errors.As(err, &numErr) && numErr.Err == strconv.ErrRange && !strings.HasPrefix(strings.TrimSpace(v), "-"):
 			limit = maxListLimit
 		case err != nil:
-			c.fault(http.StatusBadRequest, msgLimitNotInteger)
-			return
+			return fault(http.StatusBadRequest, msgLimitNotInteger)
 		case limit < 0:
-			c.fault(http.StatusBadRequest, msgLimitNegative)
-			return
+			return fault(http.StatusBadRequest, msgLimitNegative)
 		}
 		if limit == 0 {
 			// Nova asks its database for no rows.
 			c.out = append(c.out, `{"servers": []}`...)
-			c.reply(http.StatusOK)
-			return
+			return c.reply(http.StatusOK)
 		}
 		filter.Limit = min(limit, maxListLimit)
 	}
@@ -206,19 +185,17 @@ func (n *Nova) listServers(c *call, detail bool) {
 	// matches nothing here.
 	filter.Name = q.Get("name")
 	if status, ok := q["status"]; ok {
-		vms, tasks, known := state.StatesOfStatus(status[len(status)-1])
+		vms, tasks, known := state.StatusFilter(status[len(status)-1])
 		if !known {
 			// Nova answers an empty list for a status it does not know.
 			c.out = append(c.out, `{"servers": []}`...)
-			c.reply(http.StatusOK)
-			return
+			return c.reply(http.StatusOK)
 		}
 		filter.VMStates, filter.TaskStates = vms, tasks
 	}
 	servers, err := n.store.ListServers(filter)
 	if err != nil {
-		c.fault(http.StatusBadRequest, msgMarkerNotFound(filter.Marker))
-		return
+		return fault(http.StatusBadRequest, msgMarkerNotFound(filter.Marker))
 	}
 	items := make([]pyjson.Value, len(servers))
 	for i, srv := range servers {
@@ -239,7 +216,7 @@ func (n *Nova) listServers(c *call, detail bool) {
 		doc = append(doc, pyjson.M("servers_links", pyjson.Arr(link("next", next+"?"+q.Encode()))))
 	}
 	c.out = pyjson.AppendValue(c.out, pyjson.Obj(doc...))
-	c.reply(http.StatusOK)
+	return c.reply(http.StatusOK)
 }
 
 // parseAllTenants is oslo's bool_from_string(strict=True), with Nova's
@@ -256,13 +233,13 @@ func parseAllTenants(v string) (all, valid bool) {
 
 // serveDeleteServer is DELETE /servers/{server_id}: 204; the server goes
 // through task_state deleting on the clock.
-func (n *Nova) serveDeleteServer(c *call) {
-	id := c.params.ByName("server_id")
-	if _, ok := n.visibleServer(c, id); !ok {
-		return
+func (n *Nova) serveDeleteServer(c *call) error {
+	id := c.serverID()
+	if _, err := n.visibleServer(c, id); err != nil {
+		return err
 	}
-	if !c.authorize("servers:delete") {
-		return
+	if err := c.authorize("servers:delete"); err != nil {
+		return err
 	}
-	n.startAction(c, id, state.ActionDelete, "delete", http.StatusNoContent)
+	return n.startAction(c, id, state.ActionDelete, "delete", http.StatusNoContent)
 }

@@ -38,24 +38,35 @@ type Test struct {
 	// advances it (Advance); nil when WithState gave a store of another
 	// clock.
 	Clock *state.ManualClock
-	// Nova is the handler the server runs.
+	// IdentityURL is the identity service's v3 endpoint, URL +
+	// "/identity/v3": log in there as Username with Password.
+	IdentityURL string
+	// Username and Password are a user of the identity service with the
+	// member and reader roles on the test's project (domain "Default").
+	Username, Password string
+	// Nova is the compute API, with the fault rules and journal the whole
+	// cloud shares.
 	Nova *Nova
+	// Cloud is the handler the server runs: Nova and the services beside it.
+	Cloud *Cloud
 	// Server is the running httptest server.
 	Server *httptest.Server
 
 	t Tester
 }
 
-// Start runs a fake Nova built with opts for the length of a test: the
-// server is closed by t.Cleanup. It seeds a project named "test", the host
-// TestHost and a member token of the project. Unless opts give a store
-// (WithState), the store runs on a state.ManualClock that starts at the
-// current second and moves only with Advance: servers build and tokens
-// expire when the test says.
+// Start runs a fake cloud built with opts (NewCloud: the compute API and
+// the identity service beside it) for the length of a test: the server is
+// closed by t.Cleanup. It seeds a project named "test", the host TestHost,
+// a member token of the project and a user who can log in to it by
+// password. Unless opts give a store (WithState), the store runs on a
+// state.ManualClock that starts at the current second and moves only with
+// Advance: servers build and tokens expire when the test says.
 func Start(t Tester, opts ...Option) *Test {
 	t.Helper()
 	clock := state.NewManualClock(time.Now().UTC().Truncate(time.Second))
-	n := New(append([]Option{WithState(state.New(state.WithClock(clock)))}, opts...)...)
+	cloud := NewCloud(append([]Option{WithState(state.New(state.WithClock(clock)))}, opts...)...)
+	n := cloud.Nova()
 	st := n.State()
 	project, err := st.AddProject(state.Project{Name: "test"})
 	if err != nil {
@@ -69,24 +80,33 @@ func Start(t Tester, opts ...Option) *Test {
 		ProjectID: project.ID, Roles: []string{"member", "reader"}}); err != nil {
 		t.Fatalf("fakenova: seeding the test token: %v", err)
 	}
+	password := state.NewProjectID()
+	if _, err := st.AddUser(state.User{Name: "test", Password: password,
+		Roles: map[string][]string{project.Name: {"member", "reader"}}}); err != nil {
+		t.Fatalf("fakenova: seeding the test user: %v", err)
+	}
 	if n.control != nil && n.cfg.control.Seed == nil {
 		// POST /_novastub/reset goes back to the model as Start left it,
-		// with the test's project, host and token, not to the empty
+		// with the test's project, host, token and user, not to the empty
 		// store New saw.
 		n.control.seed = st.Snapshot()
 	}
-	srv := httptest.NewServer(n)
+	srv := httptest.NewServer(cloud)
 	t.Cleanup(srv.Close)
 	return &Test{
-		URL:        srv.URL,
-		ComputeURL: srv.URL + "/v2.1/" + project.ID + "/",
-		Token:      token,
-		ProjectID:  project.ID,
-		State:      st,
-		Clock:      manual(st.Clock()),
-		Nova:       n,
-		Server:     srv,
-		t:          t,
+		URL:         srv.URL,
+		ComputeURL:  srv.URL + "/v2.1/" + project.ID + "/",
+		Token:       token,
+		ProjectID:   project.ID,
+		IdentityURL: srv.URL + IdentityPrefix + "/v3",
+		Username:    "test",
+		Password:    password,
+		State:       st,
+		Clock:       manual(st.Clock()),
+		Nova:        n,
+		Cloud:       cloud,
+		Server:      srv,
+		t:           t,
 	}
 }
 

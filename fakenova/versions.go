@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/novastub/novastub/internal/pyjson"
-	"github.com/novastub/novastub/middleware"
+	"github.com/novastub/novastub/internal/wire"
 )
 
 // apiVersion is an entry of Nova's VERSIONS
@@ -86,37 +86,20 @@ func (n *Nova) serveVersions(w http.ResponseWriter, r *http.Request) {
 		}
 		doc = pyjson.Obj(pyjson.M("choices", pyjson.Arr(entries...)))
 	}
-	writeBody(w, code, contentTypeJSON, pyjson.AppendValue(nil, doc))
-}
-
-// serveVersionDocument answers GET /v2, /v2/, /v2.1 and /v2.1/, the
-// version documents Nova serves without a token (its urlmap sends these
-// paths to the versions applications, which have request ids). The v2.1
-// document is a Resource's answer, with the microversion checks and
-// headers; the legacy v2 one has none.
-func (n *Nova) serveVersionDocument(w http.ResponseWriter, r *http.Request) {
-	c := n.calls.Get().(*call)
-	defer n.releaseCall(c)
-	c.ResponseWriter, c.r, c.op = w, r, "showVersion"
-	c.identity = &middleware.Identity{}
-	c.legacy = strings.HasPrefix(r.URL.Path, "/v2/") || r.URL.Path == "/v2"
-	if !c.legacy && !n.parseVersion(c) {
-		return
-	}
-	n.writeVersionDocument(c)
+	wire.WriteBody(w, code, contentTypeJSON, pyjson.AppendValue(nil, doc))
 }
 
 // serveShowVersion is GET /v2.1/{project_id}/ (and /v2/{project_id}/):
 // Nova's API router answers the version document there too, with a token.
-func (n *Nova) serveShowVersion(c *call) { n.writeVersionDocument(c) }
+func (n *Nova) serveShowVersion(c *call) error { return n.writeVersionDocument(c) }
 
-func (n *Nova) writeVersionDocument(c *call) {
+func (n *Nova) writeVersionDocument(c *call) error {
 	v := n.versions()[1]
 	if c.legacy {
 		v = n.versions()[0]
 	}
 	c.out = pyjson.AppendValue(c.out, v.document(n.baseURL(c.r)))
-	c.reply(http.StatusOK)
+	return c.reply(http.StatusOK)
 }
 
 // baseURL is where clients reach the fake: the external URL when one is

@@ -71,7 +71,7 @@ func (n noAuth) Authenticate(context.Context, string) (*Identity, error) { retur
 
 // ContextIdentity returns an Authenticator for a handler behind a project's
 // own authentication: it accepts a request whose context already carries
-// an Identity (WithIdentity), whatever its token, and refuses the others.
+// an Identity (ContextWithIdentity), whatever its token, and refuses the others.
 func ContextIdentity() Authenticator { return contextIdentity{} }
 
 type contextIdentity struct{}
@@ -122,35 +122,50 @@ func Authenticate(a Authenticator, opts ...AuthOption) func(http.Handler) http.H
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			var token string
-			if v := r.Header["X-Auth-Token"]; len(v) > 0 { // canonical already: no Get
-				token = v[0]
-			}
-			id, err := a.Authenticate(r.Context(), token)
-			if err != nil || id == nil {
-				if err != nil && !errors.Is(err, ErrUnauthenticated) {
-					msg := err.Error()
-					if token != "" {
-						msg = strings.ReplaceAll(msg, token, "<token>")
-					}
-					cfg.logger.LogAttrs(r.Context(), slog.LevelWarn, "token check failed",
-						slog.String("error", msg), slog.String("request_id", RequestIDFrom(r.Context())))
-				}
-				writeUnauthorized(w, r, cfg.uri(r))
+			id := CheckToken(r.Context(), a, r.Header, cfg.logger, RequestIDFrom(r.Context()))
+			if id == nil {
+				WriteUnauthorized(w, cfg.uri(r))
 				return
 			}
-			next.ServeHTTP(w, r.WithContext(WithIdentity(r.Context(), id)))
+			next.ServeHTTP(w, r.WithContext(ContextWithIdentity(r.Context(), id)))
 		})
 	}
+}
+
+// CheckToken checks the X-Auth-Token of a request's header with a, as
+// Authenticate does, and returns its identity, or nil when the token is
+// refused. A failure to check (an error other than ErrUnauthenticated) is
+// logged to logger with the request id and the token replaced by
+// "<token>". A handler that runs its own pipeline calls it, then
+// WriteUnauthorized when it returns nil.
+func CheckToken(ctx context.Context, a Authenticator, h http.Header, logger *slog.Logger, requestID string) *Identity {
+	var token string
+	if v := h["X-Auth-Token"]; len(v) > 0 { // canonical already: no Get
+		token = v[0]
+	}
+	id, err := a.Authenticate(ctx, token)
+	if err == nil && id != nil {
+		return id
+	}
+	if err != nil && !errors.Is(err, ErrUnauthenticated) {
+		msg := err.Error()
+		if token != "" {
+			msg = strings.ReplaceAll(msg, token, "<token>")
+		}
+		logger.LogAttrs(ctx, slog.LevelWarn, "token check failed",
+			slog.String("error", msg), slog.String("request_id", requestID))
+	}
+	return nil
 }
 
 // unauthorizedBody is keystonemiddleware's _deny_request body
 // (keystonemiddleware/auth_token/__init__.py), serialised by jsonutils.
 const unauthorizedBody = `{"error": {"code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication."}}`
 
-// writeUnauthorized answers as keystonemiddleware does for a missing or
-// invalid token; webob drops the charset from its Content-Type.
-func writeUnauthorized(w http.ResponseWriter, _ *http.Request, uri string) {
+// WriteUnauthorized answers as keystonemiddleware does for a missing or
+// invalid token: 401, `WWW-Authenticate: Keystone uri="<uri>"` and its JSON
+// body (webob drops the charset from its Content-Type).
+func WriteUnauthorized(w http.ResponseWriter, uri string) {
 	h := w.Header()
 	h.Set("WWW-Authenticate", `Keystone uri="`+uri+`"`)
 	h.Set("Content-Type", "application/json")

@@ -26,7 +26,7 @@ func TestContextIdentity(t *testing.T) {
 
 	who := &middleware.Identity{UserID: "u", ProjectID: "p", Roles: []string{"member"}}
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	req = req.WithContext(middleware.WithIdentity(req.Context(), who))
+	req = req.WithContext(middleware.ContextWithIdentity(req.Context(), who))
 	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	require.Equal(t, http.StatusOK, rec.Code)

@@ -464,19 +464,19 @@ func TestIdentityContext(t *testing.T) {
 	assert.False(t, ok)
 	assert.Nil(t, id)
 
-	id, ok = middleware.IdentityFrom(middleware.WithIdentity(context.Background(), nil))
+	id, ok = middleware.IdentityFrom(middleware.ContextWithIdentity(context.Background(), nil))
 	assert.False(t, ok, "a nil identity is no identity")
 	assert.Nil(t, id)
 
 	want := &middleware.Identity{UserID: "u", ProjectID: "p"}
-	ctx := middleware.WithIdentity(context.Background(), want)
+	ctx := middleware.ContextWithIdentity(context.Background(), want)
 	id, ok = middleware.IdentityFrom(ctx)
 	assert.True(t, ok)
 	assert.Same(t, want, id)
 
-	// A later WithIdentity shadows an earlier one.
+	// A later ContextWithIdentity shadows an earlier one.
 	other := &middleware.Identity{UserID: "v"}
-	id, ok = middleware.IdentityFrom(middleware.WithIdentity(ctx, other))
+	id, ok = middleware.IdentityFrom(middleware.ContextWithIdentity(ctx, other))
 	assert.True(t, ok)
 	assert.Same(t, other, id)
 }

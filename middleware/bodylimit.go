@@ -45,22 +45,32 @@ func (e *BodyTooLargeError) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // fails with a *BodyTooLargeError, which the handler answers by calling its
 // ServeHTTP. A request within its Content-Length costs nothing extra.
 func BodyLimit(max int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if LimitBody(w, r, max) {
+				next.ServeHTTP(w, r)
+			}
+		})
+	}
+}
+
+// LimitBody applies BodyLimit's limit of max bytes (DefaultMaxBodyBytes
+// when max <= 0) to r: it answers the 413 and returns false for a
+// Content-Length over max, and puts a limited reader in r.Body for a body
+// of unknown length. A handler that runs its own pipeline calls it.
+func LimitBody(w http.ResponseWriter, r *http.Request, max int64) bool {
 	if max <= 0 {
 		max = DefaultMaxBodyBytes
 	}
-	tooLarge := "Request is too large. Larger than max_request_body_size (" + strconv.FormatInt(max, 10) + ")."
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			switch {
-			case r.ContentLength > max:
-				WriteWebObError(w, r, http.StatusRequestEntityTooLarge, tooLarge)
-				return
-			case r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody:
-				r.Body = &limitedBody{ReadCloser: r.Body, left: max, limit: max}
-			}
-			next.ServeHTTP(w, r)
-		})
+	switch {
+	case r.ContentLength > max:
+		WriteWebObError(w, r, http.StatusRequestEntityTooLarge,
+			"Request is too large. Larger than max_request_body_size ("+strconv.FormatInt(max, 10)+").")
+		return false
+	case r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody:
+		r.Body = &limitedBody{ReadCloser: r.Body, left: max, limit: max}
 	}
+	return true
 }
 
 type limitedBody struct {

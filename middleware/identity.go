@@ -23,10 +23,10 @@ func (id Identity) HasRole(role string) bool {
 
 type identityKey struct{}
 
-// WithIdentity returns a copy of ctx that carries id. Authenticate calls it;
+// ContextWithIdentity returns a copy of ctx that carries id. Authenticate calls it;
 // a project's own auth middleware may call it too, so that handlers behind
 // it read the identity with IdentityFrom.
-func WithIdentity(ctx context.Context, id *Identity) context.Context {
+func ContextWithIdentity(ctx context.Context, id *Identity) context.Context {
 	return context.WithValue(ctx, identityKey{}, id)
 }
 

@@ -5,12 +5,14 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+
+	"github.com/novastub/novastub/internal/wire"
 )
 
-// internalErrorBody is nova's FaultWrapper answer to an exception nothing
-// else caught (nova/api/openstack/__init__.py), with webob's default
-// explanation for a 500, in novastub's fault key order.
-const internalErrorBody = `{"computeFault": {"message": "The server has either erred or is incapable of performing the requested operation.", "code": 500}}`
+// msgInternalError is webob's default explanation of a 500, the message of
+// nova's FaultWrapper answer to an exception nothing else caught
+// (nova/api/openstack/__init__.py).
+const msgInternalError = "The server has either erred or is incapable of performing the requested operation."
 
 // Recover turns a panic in next into Nova's 500 computeFault, as nova's
 // FaultWrapper does for an unexpected exception. The panic and its stack go
@@ -33,17 +35,22 @@ func Recover(logger *slog.Logger) func(http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				logger.LogAttrs(r.Context(), slog.LevelError, "panic serving request",
-					slog.String("request_id", RequestIDFrom(r.Context())),
-					slog.String("method", r.Method),
-					slog.String("path", r.URL.Path),
-					slog.String("panic", fmt.Sprint(v)),
-					slog.String("stack", string(debug.Stack())))
-				w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-				w.WriteHeader(http.StatusInternalServerError)
-				_, _ = w.Write([]byte(internalErrorBody))
+				RecoverWrite(w, r, logger, RequestIDFrom(r.Context()), v)
 			}()
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// RecoverWrite is what Recover does with a recovered panic value v: it logs
+// it with its stack and the request id to logger, and answers Nova's 500
+// computeFault. A handler that recovers panics itself calls it.
+func RecoverWrite(w http.ResponseWriter, r *http.Request, logger *slog.Logger, requestID string, v any) {
+	logger.LogAttrs(r.Context(), slog.LevelError, "panic serving request",
+		slog.String("request_id", requestID),
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.String("panic", fmt.Sprint(v)),
+		slog.String("stack", string(debug.Stack())))
+	wire.WriteNovaFault(w, http.StatusInternalServerError, msgInternalError)
 }

@@ -23,13 +23,26 @@ type requestIDKey struct{}
 // is not echoed: Nova uses it only as the global request id.
 func RequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := NewRequestID()
-		v := []string{id}
-		h := w.Header()
-		h[HeaderComputeRequestID] = v
-		h[HeaderOpenstackRequestID] = v
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		id := SetRequestID(w.Header())
+		next.ServeHTTP(w, r.WithContext(ContextWithRequestID(r.Context(), id)))
 	})
+}
+
+// SetRequestID makes a new request id and sets it in h as
+// X-Compute-Request-Id and X-Openstack-Request-Id, as RequestID does; a
+// handler that runs its own pipeline calls it.
+func SetRequestID(h http.Header) string {
+	id := NewRequestID()
+	v := []string{id}
+	h[HeaderComputeRequestID] = v
+	h[HeaderOpenstackRequestID] = v
+	return id
+}
+
+// ContextWithRequestID returns a copy of ctx that carries the request id,
+// for RequestIDFrom.
+func ContextWithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
 }
 
 // RequestIDFrom returns the request id RequestID stored in ctx, or "".

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/novastub/novastub/internal/pyjson"
 )
 
 // WriteWebObError answers as a bare webob HTTPException does when it is not
@@ -29,7 +31,7 @@ func WriteWebObError(w http.ResponseWriter, r *http.Request, code int, explanati
 	case "application/json":
 		// webob's json_formatter: message, code (the status line), title.
 		ctype = "application/json"
-		body = `{"message": ` + asciiJSONString(explanation+"<br /><br />\n\n\n") +
+		body = `{"message": ` + string(pyjson.AppendString(nil, explanation+"<br /><br />\n\n\n")) +
 			`, "code": "` + status + `", "title": "` + title + `"}`
 	default:
 		// webob's plain_template_obj: strip_tags of the explanation and
@@ -142,44 +144,4 @@ var (
 func stripTags(s string) string {
 	s = strings.ReplaceAll(strings.ReplaceAll(s, "\n", " "), "\r", "")
 	return anyTag.ReplaceAllLiteralString(brTag.ReplaceAllLiteralString(s, "\n"), "")
-}
-
-// asciiJSONString quotes s as Python's json.dumps does by default
-// (ensure_ascii): control and non-ASCII characters as \u escapes.
-func asciiJSONString(s string) string {
-	const hex = "0123456789abcdef"
-	b := make([]byte, 0, len(s)+2)
-	b = append(b, '"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b = append(b, '\\', byte(r))
-		case r == '\n':
-			b = append(b, '\\', 'n')
-		case r == '\r':
-			b = append(b, '\\', 'r')
-		case r == '\t':
-			b = append(b, '\\', 't')
-		case r == '\b':
-			b = append(b, '\\', 'b')
-		case r == '\f':
-			b = append(b, '\\', 'f')
-		case r >= 0x20 && r < 0x7f:
-			b = append(b, byte(r))
-		default:
-			var units [2]rune
-			n := 1
-			units[0] = r
-			if r > 0xffff {
-				r -= 0x10000
-				units[0], units[1], n = 0xd800+(r>>10), 0xdc00+(r&0x3ff), 2
-			} else if r == utf8.RuneError {
-				units[0] = 0xfffd
-			}
-			for _, u := range units[:n] {
-				b = append(b, '\\', 'u', hex[u>>12&0xf], hex[u>>8&0xf], hex[u>>4&0xf], hex[u&0xf])
-			}
-		}
-	}
-	return string(append(b, '"'))
 }

@@ -8,13 +8,16 @@
 //
 //	clock := state.NewManualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 //	st := state.New(state.WithClock(clock))
-//	_ = st.AddProject(state.Project{ID: "1ab83fbf1b594600bfa618dc33694dd6", Name: "demo"})
+//	project, _ := st.AddProject(state.Project{ID: "1ab83fbf1b594600bfa618dc33694dd6", Name: "demo"})
 //	_ = st.AddHost(state.Host{Name: "compute-1"})
-//	srv, _ := st.AddServer(state.Server{Name: "vm1", ProjectID: "1ab83fbf1b594600bfa618dc33694dd6",
-//		Host: "compute-1", VMState: state.VMActive})
-//	tok, _ := st.CreateConsole(state.ConsoleRequest{ProjectID: srv.ProjectID, ServerID: srv.ID,
+//	srv, _ := st.AddServer(state.Server{Name: "vm1", ProjectID: project.ID, Host: "compute-1"})
+//	tok, _ := st.CreateConsole(state.ConsoleRequest{ProjectID: project.ID, ServerID: srv.ID,
 //		Type: state.ConsoleNoVNC})
 //	clock.Advance(10 * time.Minute) // tok has expired now: st.ConsoleToken(tok.Token) fails.
+//
+// (ExampleStore_CreateConsole runs this.) A seed file describes the whole
+// model as JSON; ReadSeedFile and Store.Load read it, Store.Snapshot writes
+// it back.
 //
 // Errors are typed: test them with errors.Is against [ErrNotFound],
 // [ErrNotReady], [ErrInvalidState], [ErrConsoleUnavailable] and

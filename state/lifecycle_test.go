@@ -191,15 +191,15 @@ func TestListServers(t *testing.T) {
 		assert.Equal(t, want, names(got), pattern)
 	}
 
-	vms, tasks, ok := state.StatesOfStatus("shutoff")
+	vms, tasks, ok := state.StatusFilter("shutoff")
 	require.True(t, ok)
 	assert.Equal(t, []state.VMState{state.VMStopped}, vms)
 	assert.Nil(t, tasks, "SHUTOFF is any stopped server")
-	vms, tasks, ok = state.StatesOfStatus("REBOOT")
+	vms, tasks, ok = state.StatusFilter("REBOOT")
 	require.True(t, ok)
 	assert.Equal(t, []state.VMState{state.VMActive}, vms)
 	assert.ElementsMatch(t, []state.TaskState{"rebooting", "reboot_pending", "reboot_started"}, tasks)
-	_, _, ok = state.StatesOfStatus("NOPE")
+	_, _, ok = state.StatusFilter("NOPE")
 	assert.False(t, ok)
 
 	stopped, err := st.ListServers(state.ServerFilter{ProjectID: p, VMStates: []state.VMState{state.VMStopped}})

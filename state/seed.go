@@ -280,7 +280,7 @@ func (s *Store) seedServer(ss SeedServer) (Server, error) {
 	if status == "" {
 		status = "ACTIVE"
 	}
-	vm, task, power, err := StatesForStatus(status)
+	vm, task, power, err := StatusStates(status)
 	if err != nil {
 		return Server{}, err
 	}
@@ -366,7 +366,7 @@ func SeedServerOf(srv Server) SeedServer {
 	host := srv.Host
 	ss := SeedServer{ID: srv.ID, Name: srv.Name, ProjectID: srv.ProjectID, UserID: srv.UserID,
 		Status: srv.Status(), Host: &host}
-	vm, task, power, err := StatesForStatus(ss.Status)
+	vm, task, power, err := StatusStates(ss.Status)
 	if err != nil || task != srv.TaskState {
 		t := string(srv.TaskState)
 		ss.TaskState = &t

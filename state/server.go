@@ -222,10 +222,10 @@ var statusStates = map[string]struct {
 	"RESIZE":            {VMActive, TaskResizePrep, PowerRunning},
 }
 
-// StatesForStatus returns the vm_state, task_state and power_state in which
+// StatusStates returns the vm_state, task_state and power_state in which
 // a server shows the given Nova status. A task_state given beside the
 // status (as the seed file allows) replaces the returned one.
-func StatesForStatus(status string) (VMState, TaskState, PowerState, error) {
+func StatusStates(status string) (VMState, TaskState, PowerState, error) {
 	s, ok := statusStates[status]
 	if !ok {
 		return "", "", 0, &InvalidError{Field: "status", Reason: "unknown Nova status " + quote(status)}

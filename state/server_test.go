@@ -164,7 +164,7 @@ func TestValidVMState(t *testing.T) {
 	}
 }
 
-func TestStatesForStatus(t *testing.T) {
+func TestStatusStates(t *testing.T) {
 	tests := []struct {
 		status string
 		vm     state.VMState
@@ -195,7 +195,7 @@ func TestStatesForStatus(t *testing.T) {
 	for _, tt := range tests {
 		covered[tt.status] = true
 		t.Run(tt.status, func(t *testing.T) {
-			vm, task, power, err := state.StatesForStatus(tt.status)
+			vm, task, power, err := state.StatusStates(tt.status)
 			require.NoError(t, err)
 			assert.Equal(t, tt.vm, vm)
 			assert.Equal(t, tt.task, task)
@@ -213,10 +213,10 @@ func TestStatesForStatus(t *testing.T) {
 	}
 }
 
-func TestStatesForStatusUnknown(t *testing.T) {
+func TestStatusStatesUnknown(t *testing.T) {
 	for _, status := range []string{"", "UNKNOWN", "active", "Active", "BOGUS", "SHUTDOWN", "STOPPED", "ACTIVE "} {
 		t.Run(status, func(t *testing.T) {
-			vm, task, power, err := state.StatesForStatus(status)
+			vm, task, power, err := state.StatusStates(status)
 			requireOnly(t, err, state.ErrInvalid)
 			var inv *state.InvalidError
 			require.True(t, errors.As(err, &inv))

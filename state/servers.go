@@ -143,7 +143,7 @@ type ServerFilter struct {
 	Name string
 	// VMStates, when set, keep servers in one of them, and TaskStates,
 	// when set, servers in one of those: what a Nova status filter
-	// becomes (StatesOfStatus).
+	// becomes (StatusFilter).
 	VMStates   []VMState
 	TaskStates []TaskState
 	// Marker, when set, starts the list after the server with that id.
@@ -239,12 +239,12 @@ func nameMatcher(pattern string) func(string) bool {
 	return re.MatchString
 }
 
-// StatesOfStatus is Nova's task_and_vm_state_from_status for one status
+// StatusFilter is Nova's task_and_vm_state_from_status for one status
 // (case does not matter): the vm_states and task_states a server of that
 // status may be in. tasks is nil when the status does not depend on the
 // task (ACTIVE is any active server, even one rebooting). ok is false for
 // a status Nova does not know, whose list is empty.
-func StatesOfStatus(status string) (vms []VMState, tasks []TaskState, ok bool) {
+func StatusFilter(status string) (vms []VMState, tasks []TaskState, ok bool) {
 	anyTask := false
 	for vm, byTask := range statusMap {
 		for task, st := range byTask {
@@ -338,7 +338,7 @@ func (s *Store) LookupServer(_ context.Context, id string) (Server, error) {
 // status has none (BUILD, SHELVED_OFFLOADED) loses its host, and one that
 // has no host but needs one gets the store's first host.
 func (s *Store) SetServerStatus(id, status string, task *TaskState, host *string) (Server, error) {
-	vm, t, power, err := StatesForStatus(status)
+	vm, t, power, err := StatusStates(status)
 	if err != nil {
 		return Server{}, err
 	}

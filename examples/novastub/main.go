@@ -92,35 +92,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	opts := []fakenova.Option{
 		fakenova.WithState(store),
 		fakenova.WithLogger(logger),
-		// Console URLs lead to the stub's own console page.
-		fakenova.WithConsoleURL(state.ConsoleNoVNC, base+"/vnc_auto.html", fakenova.TokenQuery),
-		fakenova.WithConsoleURL(state.ConsoleXVPVNC, base+"/console", fakenova.TokenQuery),
+		// Console URLs lead to the stub's own console pages.
+		fakenova.WithConsolesServedHere(),
 		// The control plane under /_novastub/, for tests in any language.
 		fakenova.WithControlPlane(fakenova.ControlPlane{Token: *controlToken, Seed: seed}),
 	}
-	idOpts := []identity.Option{identity.WithLogger(logger)}
 	if *externalURL != "" {
-		// Links, the catalog and the 401s name the external URL, not the
-		// request's host.
+		// Links, the catalog, the 401s and the console URLs name the
+		// external URL, not the request's host.
 		opts = append(opts, fakenova.WithExternalURL(base))
-		idOpts = append(idOpts, identity.WithExternalURL(base+identityPrefix),
-			identity.WithComputeURL(func(_ *http.Request, projectID string) string { return base + "/v2.1/" + projectID }))
 	}
-	nova := fakenova.New(opts...)
-	// The identity service: its links and the catalog's compute endpoints
-	// are built from each request's host (unless -external-url says
-	// otherwise), so they work under any name the stub is reached by. It
-	// shares the fake Nova's journal and fault rules.
-	keystone := nova.Wrap(identity.Operation,
-		http.StripPrefix(identityPrefix, identity.New(store, idOpts...)))
-	mux := http.NewServeMux()
-	page := fakenova.ConsolePage(store)
-	mux.Handle("/vnc_auto.html", page)
-	mux.Handle("/console", page)
-	mux.Handle(identityPrefix, keystone)
-	mux.Handle(identityPrefix+"/", keystone)
-	mux.Handle("/", nova)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: fakenova.NewCloud(opts...), ReadHeaderTimeout: 10 * time.Second}
 
 	printSummary(stdout, store, base)
 	fmt.Fprintf(stdout, "control plane (faults, journal, clock, state): %s%s\n", base, fakenova.ControlPlanePrefix)
@@ -159,9 +141,6 @@ func seedName(path string) string {
 	}
 	return path
 }
-
-// identityPrefix is where the stub serves the identity service.
-const identityPrefix = "/identity"
 
 // printSummary shows the first token, its project and a server of that
 // project whose console works, with a curl line that gets the console, and
@@ -203,7 +182,7 @@ func printSummary(w io.Writer, store *state.Store, base string) {
 // the given id, if any), and returns a function that prints how to log in
 // as that user, for the end of the summary.
 func printIdentity(w io.Writer, store *state.Store, base, projectID string) (login func()) {
-	authURL := base + identityPrefix + "/v3"
+	authURL := base + fakenova.IdentityPrefix + "/v3"
 	fmt.Fprintf(w, "  identity %s (Keystone v3, region %s)\n", authURL, identity.DefaultRegion)
 	user, project, ok := loginUser(store, projectID)
 	if !ok {

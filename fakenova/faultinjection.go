@@ -2,14 +2,14 @@ package fakenova
 
 import (
 	"errors"
-
 	"fmt"
-	"github.com/novastub/novastub/internal/pyjson"
 	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/novastub/novastub/internal/wire"
 )
 
 // HeaderInjected marks a response a fault rule made (or delayed or
@@ -195,10 +195,16 @@ func (f *Faults) take(op, serverID, projectID string) *FaultRule {
 	return nil
 }
 
+// errorWriter writes a service's own error body: Nova's fault for the
+// compute API, Keystone's error for the identity service, and so on. An
+// empty message means the service's default message for code.
+type errorWriter func(w http.ResponseWriter, r *http.Request, code int, message string)
+
 // apply does what rule says to a call: pass calls the real handler with a
-// writer, faultBody writes an injected answer. It returns false when the
-// request was cancelled during a delay (nothing was written).
-func (rule *FaultRule) apply(w http.ResponseWriter, r *http.Request, pass func(http.ResponseWriter), faultBody func(w http.ResponseWriter, code int, msg string)) bool {
+// writer, writeError writes an injected answer with the service's own
+// error body. It returns false when the request was cancelled during a
+// delay (nothing was written).
+func (rule *FaultRule) apply(w http.ResponseWriter, r *http.Request, pass func(http.ResponseWriter), writeError errorWriter) bool {
 	w.Header().Set(HeaderInjected, rule.ID)
 	if rule.Delay > 0 {
 		t := time.NewTimer(rule.Delay)
@@ -216,29 +222,25 @@ func (rule *FaultRule) apply(w http.ResponseWriter, r *http.Request, pass func(h
 		if code == 0 {
 			code = http.StatusInternalServerError
 		}
-		rule.write(w, code, faultBody)
+		rule.write(w, r, code, writeError)
 	case rule.Status != 0:
-		rule.write(w, rule.Status, faultBody)
+		rule.write(w, r, rule.Status, writeError)
 	default:
 		pass(w)
 	}
 	return true
 }
 
-func (rule *FaultRule) write(w http.ResponseWriter, code int, faultBody func(w http.ResponseWriter, code int, msg string)) {
+func (rule *FaultRule) write(w http.ResponseWriter, r *http.Request, code int, writeError errorWriter) {
 	if rule.Body != "" {
 		ct := rule.ContentType
 		if ct == "" {
 			ct = "application/json"
 		}
-		writeBody(w, code, []string{ct}, []byte(rule.Body))
+		wire.WriteBody(w, code, []string{ct}, []byte(rule.Body))
 		return
 	}
-	msg := rule.Message
-	if msg == "" {
-		msg = DefaultFaultMessage(code)
-	}
-	faultBody(w, code, msg)
+	writeError(w, r, code, rule.Message) // "": the service's default message
 }
 
 // discardWriter swallows the real answer of a call that fails after the
@@ -248,14 +250,3 @@ type discardWriter struct{ h http.Header }
 func (d discardWriter) Header() http.Header         { return d.h }
 func (d discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (d discardWriter) WriteHeader(int)             {}
-
-// keystoneError writes Keystone's error body, for injected faults of the
-// identity service.
-func keystoneError(w http.ResponseWriter, code int, msg string) {
-	if code == http.StatusUnauthorized && msg == DefaultFaultMessage(code) {
-		msg = "The request you have made requires authentication."
-	}
-	body := `{"error": {"code": ` + strconv.Itoa(code) + `, "title": "` + http.StatusText(code) + `", "message": ` +
-		string(pyjson.AppendString(nil, msg)) + `}}`
-	writeBody(w, code, contentTypeJSON, []byte(body))
-}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/novastub/novastub/fakenova/internal/storeauth"
@@ -33,7 +32,7 @@ import (
 //
 // Authentication is the project's: by default the middleware reads the
 // identity its owned requests carry in their context, set by the project's
-// auth middleware with middleware.WithIdentity (a request without one gets
+// auth middleware with middleware.ContextWithIdentity (a request without one gets
 // Keystone's 401); with WithAuthenticator it checks X-Auth-Token itself.
 // Servers come from WithServerSource (default: the store of WithState);
 // console tokens stay in the store. Mounted under a prefix, give
@@ -44,21 +43,22 @@ func Middleware(opts ...Option) func(http.Handler) http.Handler {
 	}
 }
 
-// consoleActions are the /action bodies the middleware owns.
-var consoleActions = map[string]bool{
-	"os-getVNCConsole": true, "os-getSPICEConsole": true, "os-getSerialConsole": true, "os-getRDPConsole": true,
-}
-
 // bodyBuffers hold the bodies the middleware read to decide.
 var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// claim decides whether the middleware owns r. To decide on an action it
-// reads the body into a pooled buffer and puts a peekedBody of it in
-// r.Body; release returns the buffer once r is done with.
+// claim decides whether the middleware owns r, from the one route table: a
+// console route is owned; POST .../action is owned when its body names a
+// console action. To decide on an action it reads the body into a pooled
+// buffer and puts a peekedBody of it in r.Body; release returns the buffer
+// once r is done with.
 func (n *Nova) claim(r *http.Request) (owned bool, release func()) {
-	kind := ownedRoute(r.Method, r.URL.Path)
-	if kind != ownedAction {
-		return kind == ownedPlain, func() {}
+	rest, legacy, ok := splitAPIRoot(r.URL.Path)
+	var m apiMatch
+	if !ok || !routes.matchAPI(r.Method, rest, legacy, n.projects, &m) {
+		return false, func() {}
+	}
+	if !m.route.actions {
+		return m.route.console, func() {}
 	}
 	if r.ContentLength > n.cfg.maxBody || r.Body == nil || r.Body == http.NoBody {
 		return r.ContentLength > n.cfg.maxBody, func() {} // the pipeline answers 413
@@ -73,8 +73,11 @@ func (n *Nova) claim(r *http.Request) (owned bool, release func()) {
 		return int64(b.buf.Len()) > n.cfg.maxBody, b.release // too large: the pipeline answers 413
 	}
 	body, err := pyjson.ParseText(b.buf.Bytes()) // as Nova reads it
-	owned = err == nil && body.Kind == pyjson.Object && len(body.Members) == 1 && consoleActions[body.Members[0].Key]
-	return owned, b.release
+	if err != nil || body.Kind != pyjson.Object || len(body.Members) != 1 {
+		return false, b.release
+	}
+	act, known := actionTable[body.Members[0].Key]
+	return known && act.console, b.release
 }
 
 // peekedBody is a body the middleware read to decide: the bytes it read,
@@ -123,52 +126,6 @@ func (b *peekedBody) release() {
 	if buf.Cap() <= 1<<16 {
 		bodyBuffers.Put(buf)
 	}
-}
-
-type ownership uint8
-
-const (
-	notOwned ownership = iota
-	ownedPlain
-	ownedAction // owned if the body names a console action
-)
-
-// ownedRoute says whether method and path are a console route, trying the
-// project-less form first as the router does.
-func ownedRoute(method, path string) ownership {
-	var rest string
-	switch {
-	case strings.HasPrefix(path, "/v2.1/"):
-		rest = path[len("/v2.1/"):]
-	case strings.HasPrefix(path, "/v2/"):
-		rest = path[len("/v2/"):]
-	default:
-		return notOwned
-	}
-	if k := ownedSubpath(method, rest); k != notOwned {
-		return k
-	}
-	if _, sub, ok := strings.Cut(rest, "/"); ok {
-		return ownedSubpath(method, sub)
-	}
-	return notOwned
-}
-
-// ownedSubpath matches servers/{id}/action, servers/{id}/remote-consoles
-// and os-console-auth-tokens/{token}.
-func ownedSubpath(method, p string) ownership {
-	first, p, _ := strings.Cut(p, "/")
-	second, third, _ := strings.Cut(p, "/")
-	switch {
-	case second == "" || strings.Contains(third, "/"):
-		return notOwned
-	case first == "servers" && third == "action" && method == http.MethodPost:
-		return ownedAction
-	case first == "servers" && third == "remote-consoles" && method == http.MethodPost,
-		first == "os-console-auth-tokens" && third == "" && !strings.Contains(p, "/") && method == http.MethodGet:
-		return ownedPlain
-	}
-	return notOwned
 }
 
 // defaultAuthenticator is the store's tokens for the whole fake, and the

@@ -8,9 +8,9 @@ import (
 	"github.com/novastub/novastub/state"
 )
 
-// serverActionSpec is one of the actions of POST /servers/{id}/action that
+// lifecycleAction is one of the actions of POST /servers/{id}/action that
 // move the state machine.
-type serverActionSpec struct {
+type lifecycleAction struct {
 	action string // the body's key
 	op     string
 	rule   string // the policy rule, under os_compute_api:
@@ -19,7 +19,7 @@ type serverActionSpec struct {
 	schema *schema // nil: Nova does not validate the body
 }
 
-var serverActions = []serverActionSpec{
+var lifecycleActions = []lifecycleAction{
 	{"os-start", "startServer", "servers:start", "start", state.ActionStart, nil},
 	{"os-stop", "stopServer", "servers:stop", "stop", state.ActionStop, nil},
 	{"pause", "pauseServer", "os-pause-server:pause", "pause", state.ActionPause, nil},
@@ -33,21 +33,20 @@ var serverActions = []serverActionSpec{
 		object(prop("reboot", object(prop("type", enum("HARD", "Hard", "hard", "SOFT", "Soft", "soft")))))},
 }
 
-// serveServerAction runs one of serverActions: the lookup, the policy with
-// the server as target, then the state machine's check; 202.
-func (n *Nova) serveServerAction(c *call, spec serverActionSpec) {
+// serveLifecycleAction runs one of lifecycleActions: the lookup, the
+// policy with the server as target, then the state machine's check; 202.
+func (n *Nova) serveLifecycleAction(c *call, spec lifecycleAction) error {
 	if spec.schema != nil {
 		if verr := spec.schema.validate(c.body, c.legacy); verr != nil {
-			c.fault(http.StatusBadRequest, verr.Message())
-			return
+			return fault(http.StatusBadRequest, verr.Message())
 		}
 	}
-	id := c.params.ByName("server_id")
-	if _, ok := n.visibleServer(c, id); !ok {
-		return
+	id := c.serverID()
+	if _, err := n.visibleServer(c, id); err != nil {
+		return err
 	}
-	if !c.authorize(spec.rule) {
-		return
+	if err := c.authorize(spec.rule); err != nil {
+		return err
 	}
 	action := spec.model
 	if spec.schema != nil {
@@ -56,21 +55,19 @@ func (n *Nova) serveServerAction(c *call, spec serverActionSpec) {
 			action = state.ActionHardReboot
 		}
 	}
-	n.startAction(c, id, action, spec.name, http.StatusAccepted)
+	return n.startAction(c, id, action, spec.name, http.StatusAccepted)
 }
 
 // startAction moves the server and answers code, or Nova's 409 for a state
 // that forbids the action.
-func (n *Nova) startAction(c *call, id string, action state.Action, name string, code int) {
+func (n *Nova) startAction(c *call, id string, action state.Action, name string, code int) error {
 	_, err := n.store.StartAction(id, action)
 	var invalid *state.InvalidStateError
 	switch {
 	case errors.As(err, &invalid):
-		c.fault(http.StatusConflict, msgInvalidState(name, id, invalid.Attr, invalid.State))
-		return
+		return fault(http.StatusConflict, msgInvalidState(name, id, invalid.Attr, invalid.State))
 	case err != nil:
-		c.fault(http.StatusNotFound, msgInstanceNotFound(id))
-		return
+		return fault(http.StatusNotFound, msgInstanceNotFound(id))
 	}
-	c.reply(code)
+	return c.reply(code)
 }

@@ -1,0 +1,225 @@
+package fakenova
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/novastub/novastub/state"
+)
+
+// route is one row of the API's one table: the method and path (under an
+// API root: /v2/{project_id}, /v2.1/{project_id} or /v2.1), the operation
+// it serves, the microversions it exists at, and whether the console
+// middleware owns it. The handler, the Middleware and Operations all read
+// this table; a route added here is served by both.
+type route struct {
+	op      string // the operation; "" for /action, whose body names it (actions)
+	method  string
+	pattern string // segments; {name} is a parameter, "/" the API root itself
+	// minVersion and maxVersion bound the microversions the route exists
+	// at; outside them Nova answers its 404 (VersionNotFoundForAPIMethod).
+	// Zero means no bound.
+	minVersion, maxVersion Microversion
+	// console marks the calls the console Middleware answers; the other
+	// routes pass through it.
+	console bool
+	// actions: POST /servers/{id}/action, where the body's key picks the
+	// action (and the operation) from the action table.
+	actions bool
+	serve   func(*Nova, *call) error
+
+	segments []string // pattern, split at "/"
+	statics  int      // how many of them are not parameters
+}
+
+// routes is the table. Nova registers every route twice, with and without
+// a project id in front (/v2.1/{project_id}/servers and /v2.1/servers);
+// the router tries the project-less form first.
+var routes = newRouter([]*route{
+	{op: "showVersion", method: http.MethodGet, pattern: "/", serve: (*Nova).serveShowVersion},
+	{op: "createServer", method: http.MethodPost, pattern: "/servers", serve: (*Nova).serveCreateServer},
+	{op: "listServers", method: http.MethodGet, pattern: "/servers", serve: (*Nova).serveListServers},
+	{op: "listServersDetailed", method: http.MethodGet, pattern: "/servers/detail", serve: (*Nova).serveListServersDetailed},
+	{op: "showServer", method: http.MethodGet, pattern: "/servers/{server_id}", serve: (*Nova).serveShowServer},
+	{op: "deleteServer", method: http.MethodDelete, pattern: "/servers/{server_id}", serve: (*Nova).serveDeleteServer},
+	{method: http.MethodPost, pattern: "/servers/{server_id}/action", actions: true},
+	{op: "createConsole", method: http.MethodPost, pattern: "/servers/{server_id}/remote-consoles",
+		minVersion: Microversion{2, 6}, console: true, serve: (*Nova).serveCreateConsole},
+	{op: "showConsoleConnectionInfo", method: http.MethodGet, pattern: "/os-console-auth-tokens/{console_token}",
+		console: true, serve: (*Nova).serveShowConsoleToken},
+})
+
+// maxParams is the most parameters a route has.
+const maxParams = 2
+
+// param is a parameter of the matched route.
+type param struct{ name, value string }
+
+// router finds the route of a path. It is the project's own rather than
+// httprouter's: Nova's URLs put a static segment beside a parameter
+// (/servers/detail beside /servers/{server_id}), which httprouter v1
+// refuses, and a match must say which row of the table it found. Static
+// segments win over parameters; a parameter never matches an empty
+// segment.
+type router struct {
+	byMethod map[string][]*route // each method's routes, most static segments first
+	all      []*route
+}
+
+func newRouter(table []*route) *router {
+	rt := &router{byMethod: map[string][]*route{}, all: table}
+	for _, r := range table {
+		if r.pattern != "/" {
+			r.segments = strings.Split(r.pattern[1:], "/")
+		} else {
+			r.segments = []string{""}
+		}
+		for _, s := range r.segments {
+			if !isParam(s) {
+				r.statics++
+			}
+		}
+		rs := rt.byMethod[r.method]
+		i := len(rs)
+		for i > 0 && rs[i-1].statics < r.statics {
+			i--
+		}
+		rt.byMethod[r.method] = append(rs[:i], append([]*route{r}, rs[i:]...)...)
+	}
+	return rt
+}
+
+func isParam(segment string) bool {
+	return len(segment) > 2 && segment[0] == '{' && segment[len(segment)-1] == '}'
+}
+
+// match finds the route of method and path (under an API root, starting
+// with "/"), filling params; ok is false when no route takes it.
+func (rt *router) match(method, path string, params *[maxParams]param) (r *route, n int, ok bool) {
+	for _, r := range rt.byMethod[method] {
+		if n, ok := r.match(path, params); ok {
+			return r, n, true
+		}
+	}
+	return nil, 0, false
+}
+
+func (r *route) match(path string, params *[maxParams]param) (int, bool) {
+	rest, n := path[1:], 0
+	for i, seg := range r.segments {
+		var part string
+		slash := strings.IndexByte(rest, '/')
+		if slash < 0 {
+			if i != len(r.segments)-1 {
+				return 0, false
+			}
+			part, rest = rest, ""
+		} else {
+			if i == len(r.segments)-1 {
+				return 0, false
+			}
+			part, rest = rest[:slash], rest[slash+1:]
+		}
+		if isParam(seg) {
+			if part == "" {
+				return 0, false
+			}
+			params[n] = param{seg[1 : len(seg)-1], part}
+			n++
+		} else if part != seg {
+			return 0, false
+		}
+	}
+	return n, true
+}
+
+// apiMatch is where a request's path leads in the API.
+type apiMatch struct {
+	route      *route
+	params     [maxParams]param
+	nparams    int
+	legacy     bool   // under /v2: Nova's legacy endpoint
+	urlProject string // the project id in the URL; "" when project-less
+}
+
+// splitAPIRoot cuts /v2.1/... and /v2/... into the API root and the rest
+// ("/..."); ok is false for a path under neither.
+func splitAPIRoot(path string) (rest string, legacy, ok bool) {
+	switch {
+	case strings.HasPrefix(path, "/v2.1/"):
+		return path[len("/v2.1"):], false, true
+	case strings.HasPrefix(path, "/v2/"):
+		return path[len("/v2"):], true, true
+	}
+	return "", false, false
+}
+
+// projectSegment is how a router takes the project segment of a URL.
+type projectSegment uint8
+
+const (
+	// anyProject takes any segment as a project: a malformed one is then
+	// the spec's 400 (the standalone fake).
+	anyProject projectSegment = iota
+	// novaProjectPattern takes only what Nova's route does,
+	// [0-9a-f-]+ ("integers are a subset"): the Middleware, in front of a
+	// handler that owns its projects.
+	novaProjectPattern
+)
+
+// matchAPI finds the route of an API path (after the API root): the
+// project-less form first, as Nova's router; then the first segment as a
+// project id and the rest (the version document's "/" when nothing is
+// left) as the route. A lone segment that is no well-formed project id is
+// an unknown collection (/v2.1/flavors), not a malformed project.
+func (rt *router) matchAPI(method, rest string, legacy bool, projects projectSegment, m *apiMatch) bool {
+	m.legacy = legacy
+	if r, n, ok := rt.match(method, rest, &m.params); ok {
+		m.route, m.nparams = r, n
+		return true
+	}
+	project, sub := rest[1:], "/"
+	if slash := strings.IndexByte(project, '/'); slash >= 0 {
+		project, sub = project[:slash], project[slash:]
+	}
+	if project == "" {
+		return false
+	}
+	switch projects {
+	case novaProjectPattern:
+		if !novaProjectID(project) {
+			return false
+		}
+	default:
+		if sub == "/" && !state.ValidProjectID(project) {
+			return false
+		}
+	}
+	r, n, ok := rt.match(method, sub, &m.params)
+	if !ok {
+		return false
+	}
+	m.route, m.nparams, m.urlProject = r, n, project
+	return true
+}
+
+// novaProjectID reports whether s matches the project segment of Nova's
+// routes (nova/api/openstack/compute/routes.py): [0-9a-f-]+.
+func novaProjectID(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c == '-') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// param returns the value of the named parameter of the matched route, or "".
+func (m *apiMatch) param(name string) string {
+	for _, p := range m.params[:m.nparams] {
+		if p.name == name {
+			return p.value
+		}
+	}
+	return ""
+}
