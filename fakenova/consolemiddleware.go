@@ -53,12 +53,20 @@ var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // once r is done with.
 func (n *Nova) claim(r *http.Request) (owned bool, release func()) {
 	rest, legacy, ok := splitAPIRoot(r.URL.Path)
+	if !ok {
+		// The version documents: Nova's own, when asked.
+		switch r.URL.Path {
+		case "/", "/v2", "/v2.1":
+			return n.cfg.versionDocs && r.Method == http.MethodGet, func() {}
+		}
+		return false, func() {}
+	}
 	var m apiMatch
-	if !ok || !routes.matchAPI(r.Method, rest, legacy, n.projects, &m) {
+	if !routes.matchAPI(r.Method, rest, legacy, n.projects, &m) {
 		return false, func() {}
 	}
 	if !m.route.actions {
-		return m.route.console, func() {}
+		return m.route.console || n.cfg.versionDocs && m.route.op == "showVersion", func() {}
 	}
 	if r.ContentLength > n.cfg.maxBody || r.Body == nil || r.Body == http.NoBody {
 		return r.ContentLength > n.cfg.maxBody, func() {} // the pipeline answers 413

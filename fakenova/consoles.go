@@ -1,6 +1,7 @@
 package fakenova
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -79,14 +80,15 @@ func (ce consoleErrors) consoleFault(err error, id string) error {
 // common.get_instance does: in the server source (the store, unless
 // WithServerSource says otherwise), a non-admin finding only its project's.
 // Every server-scoped call asks it: another project's server is Nova's 404,
-// as is a missing one; a source that fails is a 500, logged.
+// as is a missing one; a source that fails, or gives a server the fake
+// cannot take, is a 500 whose logged error says why.
 func (n *Nova) visibleServer(c *call, id string) (state.Server, error) {
 	var srv state.Server
 	var err error
 	if n.cfg.servers == ServerSource(n.store) {
 		srv, err = n.store.Server(id)
 	} else {
-		srv, err = n.cfg.servers.LookupServer(c.sourceContext(), id)
+		srv, err = n.sourceServer(c.sourceContext(), id)
 	}
 	switch {
 	case err == nil && (c.isAdmin() || srv.ProjectID == c.projectID()):
@@ -94,7 +96,51 @@ func (n *Nova) visibleServer(c *call, id string) (state.Server, error) {
 	case err == nil || errors.Is(err, state.ErrNotFound):
 		return state.Server{}, fault(http.StatusNotFound, msgInstanceNotFound(id))
 	}
-	return state.Server{}, fmt.Errorf("server source failed for server %s: %w", id, err)
+	return state.Server{}, err
+}
+
+// sourceServer asks the ServerSource for server id, and checks what it
+// gives: the server's id (filled in when the source left it empty) and
+// project must be there, and a DELETED server is not found, as Nova's
+// lookup does not find it.
+func (n *Nova) sourceServer(ctx context.Context, id string) (state.Server, error) {
+	srv, err := n.cfg.servers.LookupServer(ctx, id)
+	switch {
+	case errors.Is(err, state.ErrNotFound):
+		return state.Server{}, err
+	case err != nil:
+		return state.Server{}, fmt.Errorf("server source failed for server %s: %w", id, err)
+	case srv.ID == "":
+		srv.ID = id
+	case srv.ID != id:
+		return state.Server{}, fmt.Errorf("server source gave server %q for id %q", srv.ID, id)
+	}
+	switch {
+	case srv.ProjectID == "":
+		return state.Server{}, fmt.Errorf("server source gave server %q without a project id", id)
+	case srv.VMState == state.VMDeleted:
+		return state.Server{}, &state.NotFoundError{Kind: "server", ID: id}
+	}
+	return srv, nil
+}
+
+// consoleToken finds a console token for a caller of os-console-auth-tokens
+// (and the console pages and proxy). A token of a server from a
+// ServerSource is checked against the source again, as Nova deletes a
+// server's tokens with the server: a server the source no longer finds
+// ends its tokens.
+func (n *Nova) consoleToken(ctx context.Context, token string) (state.ConsoleToken, error) {
+	tok, err := n.store.ConsoleToken(token)
+	if err != nil || n.cfg.servers == ServerSource(n.store) {
+		return tok, err
+	}
+	if _, err := n.sourceServer(ctx, tok.ServerID); err != nil {
+		if errors.Is(err, state.ErrNotFound) {
+			n.store.RevokeServerConsoles(tok.ServerID)
+		}
+		return state.ConsoleToken{}, err
+	}
+	return tok, nil
 }
 
 // appendConsoleURL appends to c.out, as a JSON string, the URL that opens

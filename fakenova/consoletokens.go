@@ -1,6 +1,7 @@
 package fakenova
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/novastub/novastub/internal/pyjson"
@@ -34,9 +35,12 @@ func (n *Nova) serveShowConsoleToken(c *call) error {
 	if err := c.authorize("os-console-auth-tokens"); err != nil {
 		return err
 	}
-	tok, err := n.store.ConsoleToken(c.param("console_token"))
-	if err != nil {
+	tok, err := n.consoleToken(c.sourceContext(), c.param("console_token"))
+	switch {
+	case errors.Is(err, state.ErrNotFound):
 		return fault(http.StatusNotFound, msgTokenNotFound)
+	case err != nil:
+		return err
 	}
 	info := []pyjson.Member{
 		pyjson.M("instance_uuid", pyjson.Str(tok.ServerID)),

@@ -675,10 +675,11 @@ func TestMiddlewareServerSource(t *testing.T) {
 	assert.Contains(t, logs.String(), "server source failed")
 	assert.Contains(t, logs.String(), "database is down")
 
-	// os-console-auth-tokens reads the fake's tokens, not the source.
+	// os-console-auth-tokens reads the fake's tokens, and asks the source
+	// whether the token's server is still there (issue 14).
 	w = f.serve(f.admin, http.MethodGet, "/v2.1/os-console-auth-tokens/"+tok.Token, jsonHeader("2.31"), nil, false)
 	f.assertAnswered(t, w, http.StatusOK)
-	assert.Empty(t, takeAsked())
+	assert.Equal(t, []string{tok.ServerID}, takeAsked())
 	// Nor do calls the fake does not own.
 	w = f.serve(f.member, http.MethodPost, action(external.ID), jsonHeader(""), []byte(`{"os-stop": null}`), false)
 	assert.Equal(t, http.StatusTeapot, w.Code)

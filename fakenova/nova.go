@@ -2,6 +2,7 @@ package fakenova
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -54,6 +55,9 @@ func New(opts ...Option) *Nova {
 	}
 	if cfg.next != nil {
 		n.projects = novaProjectPattern
+		if !cfg.loggerSet {
+			n.cfg.logger = slog.Default()
+		}
 	}
 	n.calls.New = func() any { return &call{nova: n} }
 	if n.faults == nil {
@@ -121,6 +125,11 @@ func (n *Nova) serveAPI(w http.ResponseWriter, r *http.Request, rest string, leg
 	if c.identity == nil {
 		middleware.WriteUnauthorized(c.w, n.identityURI(r))
 		return
+	}
+	if n.cfg.roleMapping != nil {
+		mapped := *c.identity
+		mapped.Roles = n.cfg.roleMapping(c.identity)
+		c.identity = &mapped
 	}
 	if !routes.matchAPI(r.Method, rest, legacy, n.projects, &c.apiMatch) {
 		c.fail(errNoRoute)

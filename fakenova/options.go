@@ -32,6 +32,9 @@ type config struct {
 	control        *ControlPlane
 	identityURL    string
 	identityOpts   []identity.Option // for a Cloud's identity service
+	loggerSet      bool              // WithLogger was given
+	versionDocs    bool              // the Middleware answers the version documents
+	roleMapping    func(*middleware.Identity) []string
 }
 
 func defaultConfig() config {
@@ -63,15 +66,39 @@ func WithState(s *state.Store) Option { return func(c *config) { c.store = s } }
 // (middleware.ContextIdentity).
 func WithAuthenticator(a middleware.Authenticator) Option { return func(c *config) { c.auth = a } }
 
-// WithLogger sets where the fake logs (panics, failures to check a token);
-// tokens are never logged. Default: nowhere.
+// WithLogger sets where the fake logs (panics, failures of a server
+// source, failures to check a token), with each request's id; tokens are
+// never logged. Default: nowhere for New; slog.Default() for Middleware,
+// whose failures are otherwise invisible to the team behind it. A nil
+// logger means nowhere.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) {
 		if l == nil {
 			l = slog.New(discardHandler{})
 		}
-		c.logger = l
+		c.logger, c.loggerSet = l, true
 	}
+}
+
+// WithVersionDocuments makes the Middleware answer Nova's version
+// documents (GET /, /v2, /v2.1 and /v2.1/{project_id}/) itself, with the
+// microversion headers, for a handler behind it that has none: a client
+// that negotiates microversions then reads the fake's range. Default:
+// false, they pass through to the handler. New always answers them.
+func WithVersionDocuments(answer bool) Option { return func(c *config) { c.versionDocs = answer } }
+
+// WithRoleMapping sets the roles Nova's policies see for a caller: f gets
+// the caller's identity (from the authenticator) and returns its roles.
+// For a handler whose identities carry no roles, or roles of its own
+// (owner, viewer), that Nova's default policies would refuse:
+//
+//	fakenova.WithRoleMapping(func(*middleware.Identity) []string { return []string{"member", "reader"} })
+//
+// Nova's policies want reader to look, member to open consoles and change
+// servers, admin for other projects and os-console-auth-tokens. Default:
+// none, the identity's own roles.
+func WithRoleMapping(f func(*middleware.Identity) []string) Option {
+	return func(c *config) { c.roleMapping = f }
 }
 
 // WithMaxBodyBytes sets the request body limit, Nova's

@@ -154,6 +154,7 @@ type ConsoleRequest struct {
 // back.
 type consoleEntry struct {
 	server    uuid.UUID
+	foreign   uint32 // for a server id that is no UUID: 1 + its index in foreignIDs; 0 otherwise
 	serverSeq uint64
 	host      uint32 // index in hostNames
 	typ       uint8  // index in consoleTypeList
@@ -190,11 +191,22 @@ func (s *Store) CreateConsole(req ConsoleRequest) (ConsoleToken, error) {
 // (from the store, or from the caller's own data), after the checks
 // CreateConsole makes once it has found a server: host, task_state,
 // protocol, type, ports and the host's support (a host the store does not
-// know supports every type). A token of a server the store does not hold
-// stays valid until it expires: the store cannot tell when such a server
-// goes. srv.ID must be a UUID.
+// know supports every type). A server of the caller's own data may have
+// any non-empty id (an integer, say), and its VMState must be one of
+// Nova's or empty (unknown: Nova's UNKNOWN status), else the error is an
+// *InvalidError naming the field; a DELETED one is not found, as Nova's
+// lookup does not find it. The store cannot tell when such a server goes:
+// revoke its tokens with RevokeServerConsoles, or look it up again when a
+// token is used (as fakenova does).
 func (s *Store) IssueConsole(srv Server, req ConsoleRequest) (ConsoleToken, error) {
-	if !ValidUUID(srv.ID) {
+	switch {
+	case srv.ID == "":
+		return ConsoleToken{}, &InvalidError{Field: "id", Reason: "a server needs an id"}
+	case srv.VMState != "" && !ValidVMState(srv.VMState):
+		return ConsoleToken{}, &InvalidError{Field: "vm_state", Reason: quote(string(srv.VMState)) + " is not a Nova vm_state (server " + quote(srv.ID) + ")"}
+	case !ValidTaskState(srv.TaskState):
+		return ConsoleToken{}, &InvalidError{Field: "task_state", Reason: quote(string(srv.TaskState)) + " is not a Nova task_state (server " + quote(srv.ID) + ")"}
+	case srv.VMState == VMDeleted:
 		return ConsoleToken{}, &NotFoundError{Kind: "server", ID: srv.ID}
 	}
 	now := s.clock.Now()
@@ -249,7 +261,11 @@ func (s *Store) issueConsole(srv *Server, seq uint64, req ConsoleRequest, now ti
 		issued:    now.UnixNano(),
 		expires:   now.Add(s.consoleTTL).UnixNano(),
 	}
-	entry.server, _ = uuid.Parse(srv.ID) // a UUID: AddServer and IssueConsole made sure
+	if ValidUUID(srv.ID) {
+		entry.server, _ = uuid.Parse(srv.ID)
+	} else {
+		entry.foreign = s.foreignIDIndex(srv.ID) + 1
+	}
 	key := s.consoles.put(entry)
 	return s.consoleToken(key, entry, srv.ID, now.Location()), nil
 }
@@ -264,6 +280,27 @@ func (s *Store) hostNameIndex(name string) uint32 {
 	s.hostIndex[name] = i
 	s.hostNames = append(s.hostNames, name)
 	return i
+}
+
+// foreignIDIndex numbers a server id that is no UUID (one of a
+// ServerSource's) for a console entry. s.mu is held.
+func (s *Store) foreignIDIndex(id string) uint32 {
+	if i, ok := s.foreignIndex[id]; ok {
+		return i
+	}
+	i := uint32(len(s.foreignIDs))
+	s.foreignIndex[id] = i
+	s.foreignIDs = append(s.foreignIDs, id)
+	return i
+}
+
+// entryServerID is the id of the server an entry was issued for. s.mu is
+// held.
+func (s *Store) entryServerID(e consoleEntry) string {
+	if e.foreign != 0 {
+		return s.foreignIDs[e.foreign-1]
+	}
+	return e.server.String()
 }
 
 // consoleToken turns a stored entry back into a ConsoleToken.
@@ -300,9 +337,21 @@ func (s *Store) ConsoleToken(token string) (ConsoleToken, error) {
 	if !ok || now.UnixNano() >= t.expires {
 		return ConsoleToken{}, notFound
 	}
-	serverID := t.server.String()
+	serverID := s.entryServerID(t)
 	if e, ok := s.servers[serverID]; t.serverSeq != 0 && (!ok || e.seq != t.serverSeq) {
 		return ConsoleToken{}, notFound
 	}
 	return s.consoleToken(key, t, serverID, now.Location()), nil
+}
+
+// RevokeServerConsoles revokes every console token of the server with the
+// given id, as Nova does when it deletes a server
+// (ComputeManager._clean_instance_console_tokens), and returns how many it
+// revoked: for code that keeps servers outside the store (a
+// fakenova.ServerSource) and learns that one is gone. The store's own
+// servers need no call: their tokens end with them.
+func (s *Store) RevokeServerConsoles(serverID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.consoles.removeIf(func(e consoleEntry) bool { return s.entryServerID(e) == serverID })
 }

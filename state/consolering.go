@@ -61,3 +61,15 @@ func (r *consoleRing) get(key uuid.UUID) (consoleEntry, bool) {
 	}
 	return r.slots[i].consoleEntry, true
 }
+
+// removeIf frees the slots whose entries match and returns how many.
+func (r *consoleRing) removeIf(match func(consoleEntry) bool) int {
+	n := 0
+	for i := range r.slots {
+		if r.slots[i].used && match(r.slots[i].consoleEntry) {
+			r.slots[i] = consoleSlot{}
+			n++
+		}
+	}
+	return n
+}

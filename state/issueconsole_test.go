@@ -37,7 +37,10 @@ func TestIssueConsoleForAServerFromOutside(t *testing.T) {
 		"no host":    {state.Server{ID: outside.ID, VMState: state.VMBuilding}, state.ErrNotReady},
 		"deleting":   {state.Server{ID: outside.ID, Host: "x", TaskState: state.TaskDeleting}, state.ErrInvalidState},
 		"bare metal": {state.Server{ID: outside.ID, Host: "metal"}, state.ErrNotImplemented},
-		"not a uuid": {state.Server{ID: "vm1", Host: "x"}, state.ErrNotFound},
+		"no id":      {state.Server{Host: "x"}, state.ErrInvalid},
+		"deleted":    {state.Server{ID: outside.ID, Host: "x", VMState: state.VMDeleted}, state.ErrNotFound},
+		"bad state":  {state.Server{ID: outside.ID, Host: "x", VMState: "running"}, state.ErrInvalid},
+		"bad task":   {state.Server{ID: outside.ID, Host: "x", TaskState: "booting"}, state.ErrInvalid},
 	} {
 		_, err := st.IssueConsole(row.srv, state.ConsoleRequest{Type: state.ConsoleNoVNC})
 		assert.ErrorIs(t, err, row.want, name)
@@ -57,4 +60,36 @@ func TestSerialConsoleNeedsOnlySerialSupport(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, state.ProtocolSerial, tok.Protocol)
 	assert.Equal(t, 10000, tok.Port)
+}
+
+// A server from outside the store may have any id (a team's fake Nova
+// numbers its servers); its token records that id, and revoking the
+// server's tokens ends them.
+func TestIssueConsoleForeignIDsAndRevoke(t *testing.T) {
+	st := state.New()
+	first, err := st.IssueConsole(state.Server{ID: "42", Host: "h", VMState: state.VMActive}, state.ConsoleRequest{Type: state.ConsoleNoVNC})
+	require.NoError(t, err)
+	assert.Equal(t, "42", first.ServerID)
+	second, err := st.IssueConsole(state.Server{ID: "42", Host: "h"}, state.ConsoleRequest{Type: state.ConsoleNoVNC})
+	require.NoError(t, err)
+	other, err := st.IssueConsole(state.Server{ID: "43", Host: "h"}, state.ConsoleRequest{Type: state.ConsoleNoVNC})
+	require.NoError(t, err)
+	got, err := st.ConsoleToken(first.Token)
+	require.NoError(t, err)
+	assert.Equal(t, first, got)
+
+	err = func() error { _, err := st.IssueConsole(state.Server{ID: "44", Host: "h", VMState: "??"}, state.ConsoleRequest{Type: state.ConsoleNoVNC}); return err }()
+	var invalid *state.InvalidError
+	require.ErrorAs(t, err, &invalid)
+	assert.Equal(t, "vm_state", invalid.Field)
+	assert.Contains(t, invalid.Reason, `"44"`, "the error names the server")
+
+	assert.Equal(t, 2, st.RevokeServerConsoles("42"))
+	for _, tok := range []state.ConsoleToken{first, second} {
+		_, err := st.ConsoleToken(tok.Token)
+		assert.ErrorIs(t, err, state.ErrNotFound)
+	}
+	_, err = st.ConsoleToken(other.Token)
+	assert.NoError(t, err, "another server's token stays")
+	assert.Equal(t, 0, st.RevokeServerConsoles("42"))
 }

@@ -190,6 +190,7 @@ func (s *Store) Load(seed *Seed) error {
 	s.hosts, s.hostOrder, s.hostIndex, s.hostNames = tmp.hosts, tmp.hostOrder, tmp.hostIndex, tmp.hostNames
 	s.servers, s.byProject, s.seq, s.timers = tmp.servers, tmp.byProject, tmp.seq, tmp.timers
 	s.consoles = newConsoleRing(s.maxConsoles) // a new model has no console tokens
+	s.foreignIDs, s.foreignIndex = nil, map[string]uint32{}
 	s.tokens, s.users = tmp.tokens, tmp.users
 	s.tokenGen.Add(1)
 	return nil
@@ -280,7 +281,7 @@ func (s *Store) seedServer(ss SeedServer) (Server, error) {
 	if status == "" {
 		status = "ACTIVE"
 	}
-	vm, task, power, err := StatusStates(status)
+	vm, task, power, err := storeStatusStates(status)
 	if err != nil {
 		return Server{}, err
 	}

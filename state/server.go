@@ -1,6 +1,9 @@
 package state
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // VMState is Nova's vm_state: the stable state a server rests in.
 type VMState string
@@ -223,14 +226,54 @@ var statusStates = map[string]struct {
 }
 
 // StatusStates returns the vm_state, task_state and power_state in which
-// a server shows the given Nova status. A task_state given beside the
-// status (as the seed file allows) replaces the returned one.
+// a server shows the given Nova status, in any case ("active" is ACTIVE).
+// Nova's UNKNOWN (an instance whose cell is down) gives an empty vm_state:
+// a server of a ServerSource may have it, the store's servers may not. A
+// task_state given beside the status (as the seed file allows) replaces
+// the returned one.
 func StatusStates(status string) (VMState, TaskState, PowerState, error) {
-	s, ok := statusStates[status]
+	key := strings.ToUpper(strings.TrimSpace(status))
+	if key == "UNKNOWN" {
+		return "", TaskNone, PowerNoState, nil
+	}
+	s, ok := statusStates[key]
 	if !ok {
 		return "", "", 0, &InvalidError{Field: "status", Reason: "unknown Nova status " + quote(status)}
 	}
 	return s.vm, s.task, s.power, nil
+}
+
+// storeStatusStates is StatusStates for a server of the store, as a seed
+// file or the control plane sets it: the status exactly as Nova writes it,
+// and never UNKNOWN.
+func storeStatusStates(status string) (VMState, TaskState, PowerState, error) {
+	st, ok := statusStates[status]
+	if !ok {
+		if status == "UNKNOWN" {
+			return "", "", 0, &InvalidError{Field: "status", Reason: "UNKNOWN is no state a server of the store can be in"}
+		}
+		return "", "", 0, &InvalidError{Field: "status", Reason: "unknown Nova status " + quote(status)}
+	}
+	return st.vm, st.task, st.power, nil
+}
+
+// WithStatus returns s in the states of a Nova status (StatusStates): the
+// mapping a ServerSource needs for a server it knows by its status,
+//
+//	srv, err := state.Server{ID: row.ID, Name: row.Name, ProjectID: row.Tenant, Host: row.Host}.WithStatus(row.Status)
+//
+// The console calls then answer by Nova's rules for that status: no host
+// (BUILD, SHELVED_OFFLOADED) is 409, DELETED is 404, a task_state of
+// deleting or migrating is 409, SHUTOFF, PAUSED, SUSPENDED, SOFT_DELETED
+// and ERROR with a host get a console (Nova's API checks no more; what
+// the console shows is the hypervisor's business).
+func (s Server) WithStatus(status string) (Server, error) {
+	vm, task, power, err := StatusStates(status)
+	if err != nil {
+		return s, err
+	}
+	s.VMState, s.TaskState, s.PowerState = vm, task, power
+	return s, nil
 }
 
 // hostless reports whether a server in vm_state vm has no compute host.

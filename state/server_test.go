@@ -2,6 +2,7 @@ package state_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -213,8 +214,38 @@ func TestStatusStates(t *testing.T) {
 	}
 }
 
+// Every status Nova returns maps, in any case (a ServerSource reads them
+// from wherever its servers live); UNKNOWN (a down cell) has no vm_state.
+func TestStatusStatesAnyCaseAndUnknown(t *testing.T) {
+	for _, status := range []string{"active", "Active", "ACTIVE ", " shutoff", "Soft_Deleted"} {
+		vm, _, _, err := state.StatusStates(status)
+		require.NoError(t, err, status)
+		want, _, _, _ := state.StatusStates(strings.ToUpper(strings.TrimSpace(status)))
+		assert.Equal(t, want, vm, status)
+	}
+	vm, task, power, err := state.StatusStates("UNKNOWN")
+	require.NoError(t, err)
+	assert.Equal(t, state.VMState(""), vm)
+	assert.Equal(t, state.TaskNone, task)
+	assert.Equal(t, state.PowerNoState, power)
+
+	srv, err := state.Server{ID: "7", Host: "h"}.WithStatus("deleted")
+	require.NoError(t, err)
+	assert.Equal(t, state.VMDeleted, srv.VMState)
+	assert.Equal(t, "DELETED", srv.Status())
+	_, err = state.Server{ID: "7"}.WithStatus("RUNNING")
+	assert.ErrorIs(t, err, state.ErrInvalid)
+
+	// The store's own servers cannot be UNKNOWN.
+	st := state.New()
+	p, err := st.AddProject(state.Project{Name: "p"})
+	require.NoError(t, err)
+	err = st.Load(&state.Seed{Projects: []state.Project{p}, Servers: []state.SeedServer{{ID: "365313c5-5d0c-4c43-af05-16f765c0f2bc", ProjectID: p.ID, Status: "UNKNOWN", Host: new(string)}}})
+	assert.ErrorIs(t, err, state.ErrInvalid)
+}
+
 func TestStatusStatesUnknown(t *testing.T) {
-	for _, status := range []string{"", "UNKNOWN", "active", "Active", "BOGUS", "SHUTDOWN", "STOPPED", "ACTIVE "} {
+	for _, status := range []string{"", "BOGUS", "SHUTDOWN", "STOPPED", "UNKNOWN_"} {
 		t.Run(status, func(t *testing.T) {
 			vm, task, power, err := state.StatusStates(status)
 			requireOnly(t, err, state.ErrInvalid)

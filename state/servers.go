@@ -338,7 +338,7 @@ func (s *Store) LookupServer(_ context.Context, id string) (Server, error) {
 // status has none (BUILD, SHELVED_OFFLOADED) loses its host, and one that
 // has no host but needs one gets the store's first host.
 func (s *Store) SetServerStatus(id, status string, task *TaskState, host *string) (Server, error) {
-	vm, t, power, err := StatusStates(status)
+	vm, t, power, err := storeStatusStates(status)
 	if err != nil {
 		return Server{}, err
 	}

@@ -67,9 +67,13 @@ type Store struct {
 	hostIndex map[string]uint32 // position in hostNames
 	hostNames []string          // every host a console entry names, by number
 	consoles  consoleRing
-	tokens    map[[sha256.Size]byte]AuthToken
-	tokenGen  atomic.Uint64   // changes with every change of tokens
-	users     map[string]User // by domain + "/" + name
+	// foreignIDs are the ids of servers outside the store that are not
+	// UUIDs, which console entries name by number.
+	foreignIDs   []string
+	foreignIndex map[string]uint32
+	tokens       map[[sha256.Size]byte]AuthToken
+	tokenGen     atomic.Uint64   // changes with every change of tokens
+	users        map[string]User // by domain + "/" + name
 }
 
 // New returns an empty Store.
@@ -99,6 +103,7 @@ func (s *Store) reset() {
 	s.byProject = map[string]*projectServers{}
 	s.timers = nil
 	s.consoles = newConsoleRing(s.maxConsoles)
+	s.foreignIDs, s.foreignIndex = nil, map[string]uint32{}
 	s.tokens = map[[sha256.Size]byte]AuthToken{}
 	s.tokenGen.Add(1)
 	s.users = map[string]User{}
