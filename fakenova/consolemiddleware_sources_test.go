@@ -83,12 +83,16 @@ func TestMiddlewareSourceFailuresAreLogged(t *testing.T) {
 	t.Cleanup(func() { slog.SetDefault(old) })
 
 	src := teamSource{
-		"down":     func() (state.Server, error) { return state.Server{}, errors.New("database is down") },
-		"noproj":   func() (state.Server, error) { return state.Server{ID: "noproj", Host: "h"}, nil },
-		"badstate": func() (state.Server, error) { return state.Server{ID: "badstate", ProjectID: "1", Host: "h", VMState: "running"}, nil },
-		"other":    func() (state.Server, error) { return state.Server{ID: "another", ProjectID: "1", Host: "h"}, nil },
-		"panics":   func() (state.Server, error) { panic("source bug") },
-		"deleted":  func() (state.Server, error) { return state.Server{ID: "deleted", ProjectID: "1", Host: "h"}.WithStatus("DELETED") },
+		"down":   func() (state.Server, error) { return state.Server{}, errors.New("database is down") },
+		"noproj": func() (state.Server, error) { return state.Server{ID: "noproj", Host: "h"}, nil },
+		"badstate": func() (state.Server, error) {
+			return state.Server{ID: "badstate", ProjectID: "1", Host: "h", VMState: "running"}, nil
+		},
+		"other":  func() (state.Server, error) { return state.Server{ID: "another", ProjectID: "1", Host: "h"}, nil },
+		"panics": func() (state.Server, error) { panic("source bug") },
+		"deleted": func() (state.Server, error) {
+			return state.Server{ID: "deleted", ProjectID: "1", Host: "h"}.WithStatus("DELETED")
+		},
 	}
 	h := fakenova.Middleware(fakenova.WithServerSource(src))(http.NotFoundHandler())
 	member := &middleware.Identity{ProjectID: "1", Roles: []string{"member"}}

@@ -78,7 +78,10 @@ func TestIssueConsoleForeignIDsAndRevoke(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, first, got)
 
-	err = func() error { _, err := st.IssueConsole(state.Server{ID: "44", Host: "h", VMState: "??"}, state.ConsoleRequest{Type: state.ConsoleNoVNC}); return err }()
+	err = func() error {
+		_, err := st.IssueConsole(state.Server{ID: "44", Host: "h", VMState: "??"}, state.ConsoleRequest{Type: state.ConsoleNoVNC})
+		return err
+	}()
 	var invalid *state.InvalidError
 	require.ErrorAs(t, err, &invalid)
 	assert.Equal(t, "vm_state", invalid.Field)
