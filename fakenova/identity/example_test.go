@@ -54,8 +54,13 @@ func Example() {
 	}
 	token := resp.Header.Get("X-Subject-Token")
 	fmt.Println(resp.StatusCode, body.Token.Project.Name, len(body.Token.Roles), "roles")
-	compute := body.Token.Catalog[0].Endpoints[0]
-	fmt.Println(body.Token.Catalog[0].Type, compute.Interface, strings.Replace(compute.URL, srv.URL, "http://HOST", 1))
+	var compute struct{ Interface, URL string }
+	for _, svc := range body.Token.Catalog { // identity, compute, image, network
+		fmt.Println(svc.Type, svc.Endpoints[0].Interface, strings.Replace(svc.Endpoints[0].URL, srv.URL, "http://HOST", 1))
+		if svc.Type == "compute" {
+			compute = svc.Endpoints[0]
+		}
+	}
 
 	req, _ := http.NewRequest(http.MethodPost, compute.URL+"/servers/365313c5-5d0c-4c43-af05-16f765c0f2bc/action",
 		strings.NewReader(`{"os-getVNCConsole": {"type": "novnc"}}`))
@@ -69,6 +74,9 @@ func Example() {
 	fmt.Println("console:", console.StatusCode)
 	// Output:
 	// 201 demo 2 roles
+	// identity public http://HOST/identity
 	// compute public http://HOST/v2.1/1ab83fbf1b594600bfa618dc33694dd6
+	// image public http://HOST/image
+	// network public http://HOST/networking
 	// console: 200
 }

@@ -188,19 +188,35 @@ type tokenBody struct {
 			ID   string `json:"id"`
 			Name string `json:"name"`
 		} `json:"roles"`
-		Catalog []struct {
-			Type      string `json:"type"`
-			Name      string `json:"name"`
-			ID        string `json:"id"`
-			Endpoints []struct {
-				ID        string `json:"id"`
-				Interface string `json:"interface"`
-				Region    string `json:"region"`
-				RegionID  string `json:"region_id"`
-				URL       string `json:"url"`
-			} `json:"endpoints"`
-		} `json:"catalog"`
+		Catalog []catalogService `json:"catalog"`
 	} `json:"token"`
+}
+
+// catalogService is a service of a decoded catalog.
+type catalogService struct {
+	Type      string `json:"type"`
+	Name      string `json:"name"`
+	ID        string `json:"id"`
+	Endpoints []struct {
+		ID        string `json:"id"`
+		Interface string `json:"interface"`
+		Region    string `json:"region"`
+		RegionID  string `json:"region_id"`
+		URL       string `json:"url"`
+	} `json:"endpoints"`
+}
+
+// service returns the catalog's service of a type; it fails the test
+// when there is none.
+func (b tokenBody) service(t *testing.T, typ string) catalogService {
+	t.Helper()
+	for _, svc := range b.Token.Catalog {
+		if svc.Type == typ {
+			return svc
+		}
+	}
+	require.Failf(t, "no such service", "no %q in the catalog", typ)
+	return catalogService{}
 }
 
 func decodeToken(t *testing.T, body []byte) tokenBody {
