@@ -154,4 +154,3 @@ func (s *Service) projectsOf(p *principal) []state.Project {
 	slices.SortFunc(out, func(a, b state.Project) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
-

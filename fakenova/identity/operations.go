@@ -87,15 +87,15 @@ var readOperations = map[routeKind]string{
 type routeKind uint8
 
 const (
-	routeVersions routeKind = iota + 1 // /
-	routeVersion                       // /v3
-	routeTokens                        // /v3/auth/tokens
-	routeProjects                      // /v3/projects
-	routeProject                       // /v3/projects/{id}
-	routeAuthProjects                  // /v3/auth/projects
-	routeAuthCatalog                   // /v3/auth/catalog
-	routeUser                          // /v3/users/{id}
-	routeUserProjects                  // /v3/users/{id}/projects
+	routeVersions     routeKind = iota + 1 // /
+	routeVersion                           // /v3
+	routeTokens                            // /v3/auth/tokens
+	routeProjects                          // /v3/projects
+	routeProject                           // /v3/projects/{id}
+	routeAuthProjects                      // /v3/auth/projects
+	routeAuthCatalog                       // /v3/auth/catalog
+	routeUser                              // /v3/users/{id}
+	routeUserProjects                      // /v3/users/{id}/projects
 )
 
 // route is a resource and its id, if it has one.
