@@ -136,7 +136,7 @@ var (
 // comparator.
 func buildFilters(args queryArgs, supported []string) []filter {
 	var out []filter
-	for _, arg := range args {
+	for _, arg := range args.multiItems() {
 		if slices.Contains(supported, arg.name) {
 			out = append(out, filter{name: arg.name, value: arg.value, comparator: "equals", caseSensitive: true})
 			continue
@@ -268,8 +268,12 @@ func pyMatch(v pyjson.Value, f filter) (bool, *apiError) {
 	}
 	switch f.comparator {
 	case "contains":
-		if v.Kind != pyjson.String {
-			return false, badRequest("argument of type '" + v.TypeName() + "' is not iterable")
+		if v.Kind != pyjson.String { // a TypeError, which Keystone answers as a 400
+			typeName := "NoneType"
+			if v.Kind == pyjson.Bool {
+				typeName = "bool"
+			}
+			return false, badRequest("argument of type '" + typeName + "' is not iterable")
 		}
 		return strings.Contains(target, value), nil
 	case "startswith", "endswith":

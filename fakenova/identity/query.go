@@ -26,10 +26,10 @@ type queryArgs []queryArg
 const maxQueryArgs = 1000
 
 // parseQuery is werkzeug's request.args (urllib.parse.parse_qsl with
-// keep_blank_values): pairs split at "&", empty ones skipped, a pair
-// without "=" has the value "", "+" is a space, %XX escapes are decoded
-// (a malformed one is kept as it is) and the bytes read as UTF-8, each
-// invalid byte a U+FFFD.
+// keep_blank_values and werkzeug's error handler): pairs split at "&",
+// empty ones skipped, a pair without "=" has the value "", "+" is a space,
+// %XX escapes are decoded (a malformed one is kept as it is) and the bytes
+// read as UTF-8, a byte that is not UTF-8 escaped again as %XX.
 func parseQuery(raw string) queryArgs {
 	var args queryArgs
 	for raw != "" && len(args) < maxQueryArgs {
@@ -45,7 +45,7 @@ func parseQuery(raw string) queryArgs {
 }
 
 // unquotePlus is urllib.parse.unquote of s with "+" read as a space, with
-// errors="replace".
+// errors="werkzeug.url_quote".
 func unquotePlus(s string) string {
 	if !strings.ContainsAny(s, "+%") && utf8.ValidString(s) {
 		return s
@@ -62,11 +62,19 @@ func unquotePlus(s string) string {
 			b = append(b, c)
 		}
 	}
+	if utf8.Valid(b) {
+		return string(b)
+	}
 	var out strings.Builder
-	out.Grow(len(b))
+	out.Grow(len(b) + 8)
 	for len(b) > 0 {
 		r, size := utf8.DecodeRune(b)
-		out.WriteRune(r) // utf8.RuneError for an invalid byte
+		if r == utf8.RuneError && size == 1 {
+			const hex = "0123456789ABCDEF"
+			out.Write([]byte{'%', hex[b[0]>>4], hex[b[0]&0xf]})
+		} else {
+			out.Write(b[:size])
+		}
 		b = b[size:]
 	}
 	return out.String()
@@ -82,6 +90,25 @@ func unhex(c byte) byte {
 		return c - 'A' + 10
 	}
 	return c - 'a' + 10
+}
+
+// multiItems is MultiDict.items(multi=True): the pairs grouped by name,
+// names in the order they first appear.
+func (a queryArgs) multiItems() queryArgs {
+	out := make(queryArgs, 0, len(a))
+	done := map[string]bool{}
+	for i, arg := range a {
+		if done[arg.name] {
+			continue
+		}
+		done[arg.name] = true
+		for _, later := range a[i:] {
+			if later.name == arg.name {
+				out = append(out, later)
+			}
+		}
+	}
+	return out
 }
 
 // get is MultiDict.get: the first value of name.
@@ -127,11 +154,12 @@ func (a queryArgs) urlencodeFirst(set ...queryArg) string {
 	return b.String()
 }
 
-// pyInt is Python's int() of a str: surrounding whitespace, a sign, decimal
-// digits of any script with single underscores between them. ok is false
-// where int() raises ValueError. Values beyond int64 saturate.
+// pyInt is Python's int() of a str: surrounding whitespace (Unicode's
+// spaces, not the separators U+001C to U+001F), a sign, decimal digits of
+// any script with single underscores between them. ok is false where int()
+// raises ValueError. Values beyond int64 saturate.
 func pyInt(s string) (n int64, ok bool) {
-	s = strings.TrimFunc(s, isPySpace)
+	s = strings.TrimFunc(s, unicode.IsSpace)
 	neg := false
 	if s != "" && (s[0] == '+' || s[0] == '-') {
 		neg = s[0] == '-'
