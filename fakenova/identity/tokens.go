@@ -180,7 +180,7 @@ func (s *Service) renderToken(r *http.Request, t state.AuthToken, project *state
 			userName, userDomain = p.name, p.domain
 		}
 	}
-	b := make([]byte, 0, 1536)
+	b := make([]byte, 0, 4096) // a catalog of four services is about 3 kB
 	b = append(b, `{"token": {"methods": [`...)
 	for i, name := range tokenMethods(t).Names() {
 		if i > 0 {
