@@ -44,7 +44,7 @@ type scope struct {
 // authContext is what the methods establish: Keystone's AuthContext.
 type authContext struct {
 	userID      string
-	user        *state.User // when a method read it
+	user        *principal // when a method found it
 	methods     state.AuthMethods
 	expires     time.Time // a re-scoped token keeps its expiry
 	parentAudit string    // and its audit chain
@@ -173,18 +173,18 @@ func (s *Service) issue(body pyjson.Value) (state.AuthToken, *state.Project, *ap
 	}
 	user := ctx.user
 	if user == nil {
-		u, err := s.store.UserByID(ctx.userID)
-		if err != nil {
+		p, ok := s.principalByID(ctx.userID)
+		if !ok {
 			return fail(notFound(msgUserNotFound(ctx.userID)))
 		}
-		user = &u
+		user = p
 	}
 
 	now := s.store.Clock().Now()
 	t := state.AuthToken{
-		UserID:        user.ID,
-		UserName:      user.Name,
-		UserDomain:    user.Domain,
+		UserID:        user.id,
+		UserName:      user.name,
+		UserDomain:    user.domain,
 		ExpiresAt:     ctx.expires,
 		IssuedAt:      now.Truncate(time.Second), // Fernet keeps whole seconds
 		Methods:       ctx.methods,
@@ -196,18 +196,18 @@ func (s *Service) issue(body pyjson.Value) (state.AuthToken, *state.Project, *ap
 	var project *state.Project
 	switch sc.kind {
 	case scopeProject:
-		roles := user.Roles[sc.project.Name]
+		roles := user.rolesOn(sc.project)
 		if len(roles) == 0 {
-			return fail(unauthorized("user " + user.Name + " has no role on project " + sc.project.Name))
+			return fail(unauthorized("user " + user.name + " has no role on project " + sc.project.Name))
 		}
 		t.ProjectID, t.Roles = sc.project.ID, roles // the user is a copy; AddToken copies too
 		project = &sc.project
 	case scopeDomain, scopeSystem: // the fake assigns roles on projects only
-		return fail(unauthorized("user " + user.Name + " has no role on the requested domain or system"))
+		return fail(unauthorized("user " + user.name + " has no role on the requested domain or system"))
 	}
 	t.Token, t.AuditID = s.newToken(now)
 	if err := s.keep(t); err != nil {
-		return fail(&apiError{code: http.StatusInternalServerError, title: titleInternalServerError, message: msgUnexpectedError})
+		return fail(unexpected())
 	}
 	return t, project, nil
 }
@@ -401,20 +401,24 @@ func (s *Service) passwordMethod(payload pyjson.Value, ctx *authContext) *apiErr
 	if !given || !user.PasswordMatches(password.Text) {
 		return unauthorized("invalid password for user " + user.Name)
 	}
-	ctx.user = &user
+	ctx.user = principalOfUser(user)
 	return ctx.setUser(user.ID)
 }
 
 // tokenMethod is Keystone's token plugin (keystone/auth/plugins/token.py):
 // a valid token (else validate_token's 404) stands for its user; the new
-// token keeps its expiry and its audit chain, and adds its methods.
+// token keeps its expiry and its audit chain, and adds its methods. A
+// static token of the store stands for the user its principal is, and
+// having no expiry gives the new token the TTL's.
 func (s *Service) tokenMethod(payload pyjson.Value, ctx *authContext) *apiError {
 	t, _, e := s.lookupToken(str(payload, "id"))
 	if e != nil {
 		return e
 	}
-	if t.UserID == "" {
-		return unauthorized("the token has no user")
+	id := tokenUserID(t)
+	p, ok := s.principalByID(id)
+	if !ok { // validate_token's TokenModel.mint: the user is gone
+		return notFound(msgUserNotFound(id))
 	}
 	if !t.ExpiresAt.IsZero() && (ctx.expires.IsZero() || t.ExpiresAt.Before(ctx.expires)) {
 		ctx.expires = t.ExpiresAt
@@ -424,5 +428,9 @@ func (s *Service) tokenMethod(payload pyjson.Value, ctx *authContext) *apiError 
 		ctx.parentAudit = tokenAuditID(t)
 	}
 	ctx.methods |= tokenMethods(t)
-	return ctx.setUser(t.UserID)
+	if e := ctx.setUser(id); e != nil {
+		return e
+	}
+	ctx.user = p
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 
@@ -56,3 +57,58 @@ type discardWriter struct {
 func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) WriteHeader(code int)        { w.code = code }
 func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+// BenchmarkFloorFixedAnswer is the floor of the benchmarks here: a handler
+// that reads the request body and writes a fixed answer of a token's size,
+// in process. Any identity call costs at least this.
+func BenchmarkFloorFixedAnswer(b *testing.B) {
+	answer := bytes.Repeat([]byte("x"), 3000)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write(answer)
+	})
+	body := []byte(passwordBody("admin", "secret", "Default", projectScope("demo")))
+	rd := bytes.NewReader(body)
+	req := httptest.NewRequest(http.MethodPost, "/v3/auth/tokens", nil)
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rd.Reset(body)
+		req.Body = io.NopCloser(rd)
+		clear(w.h)
+		h.ServeHTTP(w, req)
+	}
+}
+
+// BenchmarkListProjects measures GET /v3/projects by an admin, with a
+// filter and a limit, over 100 projects, in process.
+func BenchmarkListProjects(b *testing.B) {
+	store := state.New()
+	if _, err := store.AddProject(state.Project{ID: demoID, Name: "demo"}); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		if _, err := store.AddProject(state.Project{Name: "project-" + strconv.Itoa(i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := store.AddToken(state.AuthToken{Token: "admin-token", ProjectID: demoID, Roles: []string{"admin"}}); err != nil {
+		b.Fatal(err)
+	}
+	svc := identity.New(store)
+	req := httptest.NewRequest(http.MethodGet, "/v3/projects?name__icontains=project-1&limit=5", nil)
+	req.Header.Set("X-Auth-Token", "admin-token")
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		clear(w.h)
+		svc.ServeHTTP(w, req)
+		if w.code != http.StatusOK {
+			b.Fatalf("status %d", w.code)
+		}
+	}
+}

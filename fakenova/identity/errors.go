@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/novastub/novastub/internal/pyjson"
+	"github.com/novastub/novastub/middleware"
 )
 
 // apiError is a Keystone error answer.
@@ -18,6 +19,10 @@ type apiError struct {
 	methods []string
 	// reason is what the log says of a 401 (the body never says it).
 	reason string
+	// invalidToken marks validate_token's TokenNotFound (an empty,
+	// unknown, expired or revoked token), which the auth middleware takes
+	// for no token at all.
+	invalidToken bool
 }
 
 func (e *apiError) Error() string { return e.message }
@@ -43,6 +48,83 @@ func notFound(message string) *apiError {
 
 func forbiddenAction(action string) *apiError {
 	return &apiError{code: http.StatusForbidden, title: titleForbidden, message: msgForbiddenAction(action)}
+}
+
+// forbidden is exception.Forbidden, a SecurityError: its own text,
+// whatever reason Keystone gave it.
+func forbidden() *apiError {
+	return &apiError{code: http.StatusForbidden, title: titleForbidden, message: msgForbidden}
+}
+
+// unexpected is exception.UnexpectedError, which hides what went wrong.
+func unexpected() *apiError {
+	return &apiError{code: http.StatusInternalServerError, title: titleInternalServerError, message: msgUnexpectedError}
+}
+
+// WriteError writes an error as Keystone writes its own (for a fault
+// injected into an identity operation, so that it cannot be told from a
+// real one): the status code, `{"error": {"code": N, "message": "...",
+// "title": "..."}}` as flask.jsonify writes it (keys sorted, compact, a
+// newline at the end), the title Python's http.client.responses gives the
+// code, Content-Type: application/json, Vary: X-Auth-Token, a request id
+// when the answer has none, and for a 401 `WWW-Authenticate: Keystone
+// uri="<base>/v3"`. An empty message is Keystone's own for 401, 403 and
+// 500 (the texts of Unauthorized, Forbidden and UnexpectedError), and the
+// title for any other code.
+func (s *Service) WriteError(w http.ResponseWriter, r *http.Request, code int, message string) {
+	title := statusTitle(code)
+	if message == "" {
+		switch code {
+		case http.StatusUnauthorized:
+			message = msgUnauthorized
+		case http.StatusForbidden:
+			message = msgForbidden
+		case http.StatusInternalServerError:
+			message = msgUnexpectedError
+		default:
+			message = title
+		}
+	}
+	h := w.Header()
+	h["Vary"] = []string{"X-Auth-Token"}
+	if h.Get(middleware.HeaderOpenstackRequestID) == "" {
+		h[middleware.HeaderOpenstackRequestID] = []string{middleware.NewRequestID()}
+	}
+	s.writeError(w, r, &apiError{code: code, title: title, message: message, reason: "injected fault"})
+}
+
+// statusTitle is Python's http.client.responses[code], the titles of
+// Keystone's errors (Python 3.11's): Go's status texts but for the two that
+// Python words otherwise; "" for a code neither knows.
+func statusTitle(code int) string {
+	switch code {
+	case http.StatusRequestURITooLong:
+		return "Request-URI Too Long"
+	case http.StatusTeapot:
+		return "I'm a Teapot"
+	}
+	return http.StatusText(code)
+}
+
+// writeMiddlewareError answers as the auth middleware's render_exception
+// (keystone/server/flask/request_processing/middleware/auth_context.py)
+// does, beside Flask: the body through jsonutils (members in the order
+// code, title, message; ", " and ": "; no newline), Vary: X-Auth-Token,
+// and for a 401 `WWW-Authenticate: Keystone uri="<base>"` (its own
+// base_url, without /v3).
+func (s *Service) writeMiddlewareError(w http.ResponseWriter, r *http.Request, e *apiError) {
+	b := make([]byte, 0, 96+len(e.message))
+	b = append(b, `{"error": {"code": `...)
+	b = strconv.AppendInt(b, int64(e.code), 10)
+	b = append(b, `, "title": `...)
+	b = pyjson.AppendString(b, e.title)
+	b = append(b, `, "message": `...)
+	b = pyjson.AppendString(b, e.message)
+	b = append(b, "}}"...)
+	if e.code == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Keystone uri="`+s.base(r)+`"`)
+	}
+	writeBody(w, e.code, "application/json", b)
 }
 
 // writeError answers as Keystone's _handle_keystone_exception does:

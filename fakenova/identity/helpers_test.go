@@ -91,9 +91,23 @@ func newEnv(t *testing.T, opts ...identity.Option) *env {
 	mux.Handle("/identity/", http.StripPrefix("/identity", svc))
 	mux.Handle("/identity", http.StripPrefix("/identity", svc))
 	mux.Handle("/", fakenova.New(fakenova.WithState(store)))
+	// Stand-ins for the image and network services the catalog lists
+	// (other packages fake them): their version documents only, which
+	// gophercloud reads to pick the version.
+	for path, version := range map[string]string{"/image": "v2.16", "/networking": "v2.0"} {
+		mux.Handle(path+"/", versionsStub(version))
+	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &env{t: t, clock: clock, store: store, srv: srv, base: srv.URL + "/identity"}
+}
+
+// versionsStub answers a service's version list with one current version.
+func versionsStub(version string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"versions": [{"id": "`+version+`", "status": "CURRENT", "links": []}]}`)
+	})
 }
 
 // response is an answer, its body read.
@@ -188,19 +202,35 @@ type tokenBody struct {
 			ID   string `json:"id"`
 			Name string `json:"name"`
 		} `json:"roles"`
-		Catalog []struct {
-			Type      string `json:"type"`
-			Name      string `json:"name"`
-			ID        string `json:"id"`
-			Endpoints []struct {
-				ID        string `json:"id"`
-				Interface string `json:"interface"`
-				Region    string `json:"region"`
-				RegionID  string `json:"region_id"`
-				URL       string `json:"url"`
-			} `json:"endpoints"`
-		} `json:"catalog"`
+		Catalog []catalogService `json:"catalog"`
 	} `json:"token"`
+}
+
+// catalogService is a service of a decoded catalog.
+type catalogService struct {
+	Type      string `json:"type"`
+	Name      string `json:"name"`
+	ID        string `json:"id"`
+	Endpoints []struct {
+		ID        string `json:"id"`
+		Interface string `json:"interface"`
+		Region    string `json:"region"`
+		RegionID  string `json:"region_id"`
+		URL       string `json:"url"`
+	} `json:"endpoints"`
+}
+
+// service returns the catalog's service of a type; it fails the test
+// when there is none.
+func (b tokenBody) service(t *testing.T, typ string) catalogService {
+	t.Helper()
+	for _, svc := range b.Token.Catalog {
+		if svc.Type == typ {
+			return svc
+		}
+	}
+	require.Failf(t, "no such service", "no %q in the catalog", typ)
+	return catalogService{}
 }
 
 func decodeToken(t *testing.T, body []byte) tokenBody {

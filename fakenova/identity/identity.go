@@ -24,10 +24,18 @@ import (
 // and tell it the prefix (WithPrefix, "/identity" by default) so that its
 // links include it:
 //
-//	GET  /, /v3                the discovery documents
-//	POST /v3/auth/tokens       authenticate (password or token), issue a token
-//	GET  /v3/auth/tokens       validate X-Subject-Token (HEAD: check it)
-//	DELETE /v3/auth/tokens     revoke X-Subject-Token
+//	GET    /, /v3                  the discovery documents
+//	POST   /v3/auth/tokens         authenticate (password or token), issue a token
+//	GET    /v3/auth/tokens         validate X-Subject-Token (HEAD: check it)
+//	DELETE /v3/auth/tokens         revoke X-Subject-Token
+//	GET    /v3/auth/catalog        the catalog of the token's project
+//	GET    /v3/auth/projects       the projects the token's user has a role on
+//	GET    /v3/projects            every project (admin): filters, limit and marker
+//	GET    /v3/projects/{id}       a project (admin, or a token of the project)
+//	GET    /v3/users/{id}          a user (admin, or the user)
+//	GET    /v3/users/{id}/projects the projects a user has a role on (admin, or the user)
+//
+// Every GET answers HEAD too.
 type Service struct {
 	cfg     config
 	store   *state.Store
@@ -39,8 +47,7 @@ type Service struct {
 	// Fernet token".
 	key [32]byte
 
-	catalogServiceID  string
-	catalogEndpointID [3]string // public, internal, admin
+	catalogIDs []catalogIDs // of cfg.catalog's services, in order
 
 	mu     sync.Mutex
 	issued []issuedToken // oldest first, for purging them once expired
@@ -66,10 +73,7 @@ func New(store *state.Store, opts ...Option) *Service {
 	if _, err := rand.Read(s.key[:]); err != nil {
 		panic("identity: crypto/rand: " + err.Error()) // it does not fail on the systems Go supports
 	}
-	s.catalogServiceID = stableID("service compute " + cfg.region)
-	for i, iface := range endpointInterfaces {
-		s.catalogEndpointID[i] = stableID("endpoint compute " + cfg.region + " " + iface)
-	}
+	s.catalogIDs = newCatalogIDs(cfg.catalog, cfg.region)
 	// Keystone's WSGI pipeline limits bodies with oslo.middleware's
 	// sizelimit, as Nova's does.
 	s.handler = middleware.BodyLimit(middleware.DefaultMaxBodyBytes)(http.HandlerFunc(s.route))
@@ -81,8 +85,6 @@ func (s *Service) State() *state.Store { return s.store }
 
 // ServeHTTP answers a request to the identity API.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
-
-var endpointInterfaces = [3]string{"public", "internal", "admin"}
 
 // stableID is a Keystone-looking id (32 hex digits) that stays the same for
 // the same name, so that catalogs and roles have fixed ids.
@@ -97,17 +99,34 @@ func appendStableID(b []byte, kind, name string) []byte {
 }
 
 // base is Keystone's base URL without /v3: the external URL, or the
-// request's scheme and host with the prefix.
+// request's scheme and host (without a port that is the scheme's default,
+// as utils.remove_standard_port drops it) with the prefix.
 func (s *Service) base(r *http.Request) string {
 	if s.cfg.externalURL != "" {
 		return s.cfg.externalURL
 	}
-	return origin(r) + s.cfg.prefix
+	o := origin(r)
+	if r.TLS != nil {
+		o = strings.TrimSuffix(o, ":443")
+	} else {
+		o = strings.TrimSuffix(o, ":80")
+	}
+	return o + s.cfg.prefix
+}
+
+// v3URL is keystone/server/flask/common.py's base_url(path): the base,
+// then /v3, then the path when there is one.
+func (s *Service) v3URL(r *http.Request, path string) string {
+	if path == "" {
+		return s.base(r) + "/v3"
+	}
+	return s.base(r) + "/v3/" + path
 }
 
 // route dispatches as Keystone's flask application does, after its URL
 // normalizer (keystone/server/flask/request_processing/middleware/
-// url_normalize.py) has removed trailing slashes.
+// url_normalize.py) has removed trailing slashes and its auth middleware
+// has read X-Auth-Token (authenticate).
 func (s *Service) route(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	// Every answer varies by token (application.py's after_request) and
@@ -121,34 +140,79 @@ func (s *Service) route(w http.ResponseWriter, r *http.Request) {
 	if path == "" {
 		path = "/"
 	}
-	switch path {
-	case "/", "/v3":
+	c, e := s.authenticate(r)
+	if e != nil {
+		s.writeMiddlewareError(w, r, e)
+		return
+	}
+	rt, ok := parseRoute(path)
+	if !ok {
+		writeBody(w, http.StatusNotFound, "text/html; charset=utf-8", []byte(pageNotFound))
+		return
+	}
+	switch rt.kind {
+	case routeVersions, routeVersion:
 		switch r.Method {
 		case http.MethodGet, http.MethodHead:
-			s.serveDiscovery(w, r, path == "/")
+			s.serveDiscovery(w, r, rt.kind == routeVersions)
 		case http.MethodOptions:
 			allow(w, "GET, HEAD, OPTIONS")
 		default:
 			h.Set("Allow", "GET, HEAD, OPTIONS")
 			writeBody(w, http.StatusMethodNotAllowed, "text/html; charset=utf-8", []byte(pageMethodNotAllowed))
 		}
-	case "/v3/auth/tokens":
+	case routeTokens:
 		switch r.Method {
 		case http.MethodPost:
 			s.serveIssue(w, r)
 		case http.MethodGet, http.MethodHead:
-			s.serveValidate(w, r)
+			s.serveValidate(w, r, c)
 		case http.MethodDelete:
-			s.serveRevoke(w, r)
+			s.serveRevoke(w, r, c)
 		case http.MethodOptions:
 			allow(w, "DELETE, GET, HEAD, OPTIONS, POST")
 		default:
-			h.Set("Allow", "DELETE, GET, HEAD, OPTIONS, POST")
-			writeBody(w, http.StatusMethodNotAllowed, "application/json", []byte(bodyMethodNotAllowed))
+			methodNotAllowed(w, "DELETE, GET, HEAD, OPTIONS, POST")
 		}
 	default:
-		writeBody(w, http.StatusNotFound, "text/html; charset=utf-8", []byte(pageNotFound))
+		// The read-only resources: GET (and HEAD) only. Keystone's
+		// resources also take the writes (POST, PATCH, DELETE) that
+		// manage projects and users; the fake's are managed through its
+		// store, and refuses them as a resource without them would.
+		switch r.Method {
+		case http.MethodGet, http.MethodHead:
+			s.serveRead(w, r, c, rt)
+		case http.MethodOptions:
+			allow(w, "GET, HEAD, OPTIONS")
+		default:
+			methodNotAllowed(w, "GET, HEAD, OPTIONS")
+		}
 	}
+}
+
+// serveRead answers a GET of a read-only resource.
+func (s *Service) serveRead(w http.ResponseWriter, r *http.Request, c *caller, rt route) {
+	switch rt.kind {
+	case routeProjects:
+		s.serveProjects(w, r, c)
+	case routeProject:
+		s.serveProject(w, r, c, rt.id)
+	case routeAuthProjects:
+		s.serveAuthProjects(w, r, c)
+	case routeAuthCatalog:
+		s.serveAuthCatalog(w, r, c)
+	case routeUser:
+		s.serveUser(w, r, c, rt.id)
+	case routeUserProjects:
+		s.serveUserProjects(w, r, c, rt.id)
+	}
+}
+
+// methodNotAllowed is flask-restful's 405 for an API resource, written
+// through Keystone's _output_json.
+func methodNotAllowed(w http.ResponseWriter, methods string) {
+	w.Header().Set("Allow", methods)
+	writeBody(w, http.StatusMethodNotAllowed, "application/json", []byte(bodyMethodNotAllowed))
 }
 
 // allow answers OPTIONS as flask does: 200, the Allow header, no body.

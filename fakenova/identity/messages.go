@@ -125,6 +125,16 @@ func msgProjectNotFound(id string) string { return "Could not find project: " + 
 // re-scoping a token of an unknown user gives.
 func msgUserNotFound(id string) string { return "Could not find user: " + id + "." }
 
+// msgForbidden is exception.Forbidden's message_format, which a
+// SecurityError shows whatever its reason: what GET /v3/auth/catalog
+// answers a token without a project ("A project-scoped token is required to
+// produce a service catalog." stays in the log).
+const msgForbidden = "You are not authorized to perform the requested action."
+
+// msgMarkerNotFound is exception.MarkerNotFound's message_format: a list
+// whose marker is no project's id.
+func msgMarkerNotFound(marker string) string { return "Marker " + marker + " could not be found." }
+
 // msgForbiddenAction is exception.ForbiddenAction's message_format (a
 // SecurityError whose format is its own text): a policy refusal.
 func msgForbiddenAction(action string) string {
@@ -137,6 +147,23 @@ const (
 	actionCheck    = "identity:check_token"
 	actionRevoke   = "identity:revoke_token"
 )
+
+// The policy actions of the project and user calls (keystone/api/
+// projects.py, users.py).
+const (
+	actionListProjects     = "identity:list_projects"
+	actionGetProject       = "identity:get_project"
+	actionGetUser          = "identity:get_user"
+	actionListUserProjects = "identity:list_user_projects"
+)
+
+// msgQueryField is keystone/api/validation/validators.py's detail for a
+// query parameter that fails the schema: request_query_schema validates
+// with is_body=True, so it is worded as for a body, with the parameter's
+// name, its value as str() prints it and jsonschema's message.
+func msgQueryField(name, value, message string) string {
+	return "Invalid input for field/attribute " + name + ". Value: " + value + ". " + message
+}
 
 // The version document of keystone/api/discovery.py (_get_versions_list).
 const (

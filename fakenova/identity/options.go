@@ -26,7 +26,8 @@ type Option func(*config)
 type config struct {
 	region      string
 	ttl         time.Duration
-	computeURL  func(r *http.Request, projectID string) string
+	catalog     []catalogService
+	catalogBase string
 	externalURL string
 	prefix      string
 	logger      *slog.Logger
@@ -34,11 +35,11 @@ type config struct {
 
 func defaultConfig() config {
 	return config{
-		region:     DefaultRegion,
-		ttl:        DefaultTokenTTL,
-		computeURL: DefaultComputeURL,
-		prefix:     DefaultPrefix,
-		logger:     slog.New(discardHandler{}),
+		region:  DefaultRegion,
+		ttl:     DefaultTokenTTL,
+		catalog: defaultCatalog(),
+		prefix:  DefaultPrefix,
+		logger:  slog.New(discardHandler{}),
 	}
 }
 
@@ -51,12 +52,71 @@ func WithRegion(region string) Option { return func(c *config) { c.region = regi
 // clock. Default: DefaultTokenTTL, 3600 s (Keystone's default).
 func WithTokenTTL(d time.Duration) Option { return func(c *config) { c.ttl = d } }
 
-// WithComputeURL sets how the catalog's compute endpoint (public, internal
-// and admin alike) is built for a project-scoped token, from the request
-// that asked for the token. Default: DefaultComputeURL, a fake Nova
-// mounted at the root of the same host.
+// EndpointURL builds the URL of a catalog service's endpoints (public,
+// internal and admin alike) from the request that asked for the catalog (a
+// token request, a validation, GET /v3/auth/catalog) and the project the
+// token is scoped to, as Keystone substitutes $(project_id)s in an
+// endpoint's URL.
+type EndpointURL func(r *http.Request, projectID string) string
+
+// WithEndpoint puts a service in the catalog of project-scoped tokens: its
+// type (what clients look it up by: "compute", "image", "network",
+// "identity", ...), its name and the URL of its public, internal and admin
+// endpoints in the region. A type already in the catalog is replaced where
+// it stands; a new one goes at the end. A nil url takes the service out of
+// the catalog.
+//
+// Default: four services, in this order, each with ids that never change:
+//
+//	identity  keystone  the service itself: the external URL (WithExternalURL), or the
+//	                    request's scheme and host followed by the prefix (WithPrefix)
+//	compute   nova      <origin>/v2.1/<project_id>  (DefaultComputeURL)
+//	image     glance    <origin>/image              (DefaultImageURL)
+//	network   neutron   <origin>/networking         (DefaultNetworkURL)
+//
+// where <origin> is the catalog base URL (WithCatalogBaseURL), by default
+// the request's scheme and host: the stub binary serves all four on one
+// port.
+func WithEndpoint(serviceType, name string, url EndpointURL) Option {
+	return func(c *config) {
+		for i := range c.catalog {
+			if c.catalog[i].serviceType == serviceType {
+				if url == nil {
+					c.catalog = append(c.catalog[:i:i], c.catalog[i+1:]...)
+					return
+				}
+				c.catalog[i] = catalogService{serviceType: serviceType, name: name, url: url}
+				return
+			}
+		}
+		if url != nil {
+			c.catalog = append(c.catalog, catalogService{serviceType: serviceType, name: name, url: url})
+		}
+	}
+}
+
+// WithComputeURL sets the URL of the catalog's compute endpoints, keeping
+// the service's name ("nova"): a shorthand for WithEndpoint("compute",
+// "nova", f). Default: DefaultComputeURL on the catalog base URL, a fake
+// Nova at the root of the same host.
 func WithComputeURL(f func(r *http.Request, projectID string) string) Option {
-	return func(c *config) { c.computeURL = f }
+	return func(c *config) {
+		name := "nova"
+		for _, svc := range c.catalog {
+			if svc.serviceType == "compute" {
+				name = svc.name
+			}
+		}
+		WithEndpoint("compute", name, f)(c)
+	}
+}
+
+// WithCatalogBaseURL sets the URL that the catalog's default compute,
+// image and network endpoints are built on, such as https://cloud.example
+// behind a proxy (the identity endpoint follows WithExternalURL). Default:
+// none, the scheme and host of each request.
+func WithCatalogBaseURL(u string) Option {
+	return func(c *config) { c.catalogBase = strings.TrimRight(u, "/") }
 }
 
 // WithExternalURL sets the URL clients reach the service at, such as
@@ -93,8 +153,16 @@ func WithLogger(l *slog.Logger) Option {
 // DefaultComputeURL is the default compute endpoint of a project: the
 // request's scheme and host, then /v2.1/<project_id>.
 func DefaultComputeURL(r *http.Request, projectID string) string {
-	return origin(r) + "/v2.1/" + projectID
+	return origin(r) + computePath(projectID)
 }
+
+// DefaultImageURL is the default image endpoint: the request's scheme and
+// host, then /image, where the stub binary serves its Glance.
+func DefaultImageURL(r *http.Request, _ string) string { return origin(r) + imagePath }
+
+// DefaultNetworkURL is the default network endpoint: the request's scheme
+// and host, then /networking, where the stub binary serves its Neutron.
+func DefaultNetworkURL(r *http.Request, _ string) string { return origin(r) + networkPath }
 
 // origin is the scheme and host the request reached.
 func origin(r *http.Request) string {

@@ -87,14 +87,14 @@ func (s *Service) keep(t state.AuthToken) error {
 // gone (checked first, as TokenModel.mint does).
 func (s *Service) lookupToken(token string) (state.AuthToken, *state.Project, *apiError) {
 	if token == "" {
-		return state.AuthToken{}, nil, notFound(msgNoToken)
+		return state.AuthToken{}, nil, tokenNotFound(msgNoToken)
 	}
 	t, err := s.store.TokenIncludingExpired(token)
 	if err != nil {
 		if s.issuedHere(token) { // expired and purged, or revoked
-			return state.AuthToken{}, nil, notFound(msgFailedToValidate)
+			return state.AuthToken{}, nil, tokenNotFound(msgFailedToValidate)
 		}
-		return state.AuthToken{}, nil, notFound(msgUnrecognizedToken)
+		return state.AuthToken{}, nil, tokenNotFound(msgUnrecognizedToken)
 	}
 	var project *state.Project
 	if t.ProjectID != "" {
@@ -105,9 +105,16 @@ func (s *Service) lookupToken(token string) (state.AuthToken, *state.Project, *a
 		project = &p
 	}
 	if t.Expired(s.store.Clock().Now()) {
-		return state.AuthToken{}, nil, notFound(msgFailedToValidate)
+		return state.AuthToken{}, nil, tokenNotFound(msgFailedToValidate)
 	}
 	return t, project, nil
+}
+
+// tokenNotFound is exception.TokenNotFound, a 404.
+func tokenNotFound(message string) *apiError {
+	e := notFound(message)
+	e.invalidToken = true
+	return e
 }
 
 // What Keystone shows of a static token (seeded, not issued), which lacks
@@ -166,7 +173,14 @@ func appendISOTime(b []byte, t time.Time) []byte {
 // these four. Roles are the ones the token was issued with.
 func (s *Service) renderToken(r *http.Request, t state.AuthToken, project *state.Project) []byte {
 	issued, expires := s.tokenTimes(t)
-	b := make([]byte, 0, 1536)
+	userID, userName, userDomain := t.UserID, t.UserName, t.UserDomain
+	if isStatic(t) { // the user it stands for
+		userID = tokenUserID(t)
+		if p, ok := s.principalByID(userID); ok {
+			userName, userDomain = p.name, p.domain
+		}
+	}
+	b := make([]byte, 0, 4096) // a catalog of four services is about 3 kB
 	b = append(b, `{"token": {"methods": [`...)
 	for i, name := range tokenMethods(t).Names() {
 		if i > 0 {
@@ -175,11 +189,11 @@ func (s *Service) renderToken(r *http.Request, t state.AuthToken, project *state
 		b = pyjson.AppendString(b, name)
 	}
 	b = append(b, `], "user": {"domain": `...)
-	b = appendDomain(b, state.DomainIDForName(t.UserDomain))
+	b = appendDomain(b, state.DomainIDForName(userDomain))
 	b = append(b, `, "id": `...)
-	b = pyjson.AppendString(b, t.UserID)
+	b = pyjson.AppendString(b, userID)
 	b = append(b, `, "name": `...)
-	b = pyjson.AppendString(b, t.UserName)
+	b = pyjson.AppendString(b, userName)
 	b = append(b, `, "password_expires_at": null}, "audit_ids": [`...)
 	b = pyjson.AppendString(b, tokenAuditID(t))
 	if t.ParentAuditID != "" {
@@ -230,33 +244,6 @@ func appendDomain(b []byte, id string) []byte {
 	return append(b, '}')
 }
 
-// appendCatalog appends the service catalog of a project: the compute
-// service, "nova", with a public, an internal and an admin endpoint in the
-// region, as Keystone's SQL catalog (get_v3_catalog) lists them.
-func (s *Service) appendCatalog(b []byte, r *http.Request, projectID string) []byte {
-	url := s.cfg.computeURL(r, projectID)
-	b = append(b, `[{"endpoints": [`...)
-	for i, iface := range endpointInterfaces {
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = append(b, `{"id": "`...)
-		b = append(b, s.catalogEndpointID[i]...)
-		b = append(b, `", "interface": "`...)
-		b = append(b, iface...)
-		b = append(b, `", "region_id": `...)
-		b = pyjson.AppendString(b, s.cfg.region)
-		b = append(b, `, "url": `...)
-		b = pyjson.AppendString(b, url)
-		b = append(b, `, "region": `...)
-		b = pyjson.AppendString(b, s.cfg.region)
-		b = append(b, '}')
-	}
-	b = append(b, `], "id": "`...)
-	b = append(b, s.catalogServiceID...)
-	return append(b, `", "type": "compute", "name": "nova"}]`...)
-}
-
 // noCatalog reports whether the request asks for no catalog (?nocatalog).
 func noCatalog(r *http.Request) bool {
 	if r.URL.RawQuery == "" {
@@ -268,12 +255,12 @@ func noCatalog(r *http.Request) bool {
 
 // serveValidate answers GET /v3/auth/tokens (validate) and HEAD (check):
 // 200 with the subject token's body and X-Subject-Token.
-func (s *Service) serveValidate(w http.ResponseWriter, r *http.Request) {
+func (s *Service) serveValidate(w http.ResponseWriter, r *http.Request, c *caller) {
 	action := actionValidate
 	if r.Method == http.MethodHead {
 		action = actionCheck
 	}
-	subject, project, token, e := s.authorizeSubject(r, action)
+	subject, project, token, e := s.authorizeSubject(r, c, action)
 	if e != nil {
 		s.writeError(w, r, e)
 		return
@@ -285,8 +272,8 @@ func (s *Service) serveValidate(w http.ResponseWriter, r *http.Request) {
 // serveRevoke answers DELETE /v3/auth/tokens: the subject token stops
 // working, here and for the fake Nova; 204 without a Content-Type
 // (keystone/server/flask/common.py drops it on a 204).
-func (s *Service) serveRevoke(w http.ResponseWriter, r *http.Request) {
-	_, _, token, e := s.authorizeSubject(r, actionRevoke)
+func (s *Service) serveRevoke(w http.ResponseWriter, r *http.Request, c *caller) {
+	_, _, token, e := s.authorizeSubject(r, c, actionRevoke)
 	if e != nil {
 		s.writeError(w, r, e)
 		return
@@ -298,9 +285,8 @@ func (s *Service) serveRevoke(w http.ResponseWriter, r *http.Request) {
 // authorizeSubject checks a call on X-Subject-Token in Keystone's order:
 // the caller's X-Auth-Token (401), the subject token (404), the policy
 // (403), and a missing subject (404).
-func (s *Service) authorizeSubject(r *http.Request, action string) (state.AuthToken, *state.Project, string, *apiError) {
-	caller, err := s.store.Token(r.Header.Get("X-Auth-Token"))
-	if err != nil {
+func (s *Service) authorizeSubject(r *http.Request, c *caller, action string) (state.AuthToken, *state.Project, string, *apiError) {
+	if c == nil {
 		return state.AuthToken{}, nil, "", unauthorized("X-Auth-Token missing, unknown or expired")
 	}
 	values, present := r.Header["X-Subject-Token"]
@@ -312,7 +298,7 @@ func (s *Service) authorizeSubject(r *http.Request, action string) (state.AuthTo
 			return state.AuthToken{}, nil, "", e
 		}
 	}
-	if !permitted(caller, subject, present, action) {
+	if !permitted(c, subject, present, action) {
 		return state.AuthToken{}, nil, "", forbiddenAction(action)
 	}
 	if !present {
@@ -326,12 +312,12 @@ func (s *Service) authorizeSubject(r *http.Request, action string) (state.AuthTo
 // base.py, the deprecated rules, which still apply without
 // enforce_new_defaults): the subject token's own user may do anything with
 // it; an admin too; a user with the service role may validate it.
-func permitted(caller, subject state.AuthToken, haveSubject bool, action string) bool {
+func permitted(c *caller, subject state.AuthToken, haveSubject bool, action string) bool {
 	switch {
-	case caller.HasRole("admin"):
+	case c.isAdmin():
 		return true
-	case action == actionValidate && caller.HasRole("service"):
+	case action == actionValidate && c.token.HasRole("service"):
 		return true
 	}
-	return haveSubject && caller.UserID != "" && caller.UserID == subject.UserID
+	return haveSubject && c.userID == tokenUserID(subject)
 }

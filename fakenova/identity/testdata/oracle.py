@@ -5,6 +5,13 @@ Draft4Validator for the schema error, str() of the error as Keystone's
 SchemaValidator words it, flask.jsonify for the body), and pprint.pformat
 outputs, for the Go tests to compare against byte for byte.
 
+It also writes what Keystone's list calls take from Python and its
+libraries: werkzeug's request.args of query strings, the 400s of
+GET /v3/projects' query schema (jsonschema's Draft202012Validator over
+request.args, worded as keystone/api/validation/validators.py words them,
+with oslo's is_uuid_like as the uuid format), Python's int() of a limit,
+urlencode of a next link's arguments, and http.client.responses.
+
 Run from this directory (needs jsonschema 4 and Flask):
 
     python3 oracle.py > keystone_oracle.json
@@ -17,6 +24,10 @@ import json
 import pathlib
 import pprint
 import re
+
+import http.client
+import urllib.parse
+import uuid
 
 import flask
 import jsonschema
@@ -92,6 +103,87 @@ PFORMAT = [
 ]
 
 
+# keystone/resource/schema.py's project_index_request_query, with the
+# parameter types it names (keystone/api/validation/parameter_types.py and
+# the resource schema's _name_properties), written out as data.
+BOOLEAN = {"type": ["boolean", "string", "null"], "enum": [
+    True, "True", "TRUE", "true", False, "False", "FALSE", "false", "", "1", "0",
+    "y", "Y", "n", "N", "on", "ON", "off", "OFF", "yes", "no"]}
+TAGS = {"type": "string"}
+PROJECTS_QUERY = {
+    "type": "object",
+    "properties": {
+        "domain_id": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[a-zA-Z0-9-]+$"},
+        "enabled": BOOLEAN,
+        "name": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"[\S]+"},
+        "parent_id": {"type": "string", "format": "uuid"},
+        "is_domain": BOOLEAN,
+        "tags": TAGS, "tags-any": TAGS, "not-tags": TAGS, "not-tags-any": TAGS,
+        "marker": {"type": "string"},
+        "limit": {"type": ["integer", "string"]},
+    },
+    "additionalProperties": True,
+}
+
+FORMATS = jsonschema.FormatChecker()
+
+
+@FORMATS.checks("uuid")
+def is_uuid_like(val):
+    """oslo_utils.uuidutils.is_uuid_like."""
+    if not isinstance(val, str):
+        return True
+    try:
+        formatted = val.replace("urn:", "").replace("uuid:", "").strip("{}").replace("-", "").lower()
+        return str(uuid.UUID(val)).replace("-", "") == formatted
+    except (TypeError, ValueError, AttributeError):
+        return False
+
+
+QUERY_VALIDATOR = jsonschema.Draft202012Validator(PROJECTS_QUERY, format_checker=FORMATS)
+
+
+def query_args(qs):
+    with APP.test_request_context("/?" + qs):
+        return flask.request.args.copy()
+
+
+def projects_query_error(qs):
+    """The 400 body of GET /v3/projects?qs, or None."""
+    for ex in QUERY_VALIDATOR.iter_errors(query_args(qs)):
+        detail = "Invalid input for field/attribute %(path)s. Value: %(value)s. %(message)s" % {
+            "path": ex.path.pop(), "value": ex.instance, "message": ex.message}
+        return error_body(400, "Bad Request", detail)
+    return None
+
+
+QUERIES = [
+    "", "name=demo", "domain_id=", "domain_id=default", "domain_id=a%20b", "domain_id=abc%0A", "domain_id=abc%0A%0A",
+    "domain_id=" + "d" * 64, "domain_id=" + "d" * 65, "domain_id=%C3%A9",
+    "enabled=maybe", "enabled=", "enabled=True", "enabled=TrUe", "enabled=1&enabled=maybe", "enabled=maybe&enabled=1",
+    "is_domain=2", "is_domain=yes", "name=", "name=%20%20", "name=%09x", "name=" + "n" * 65, "name=" + "%C3%A9" * 64 + "&x=" + "%C3%A9" * 65,
+    "parent_id=default", "parent_id=1ab83fbf1b594600bfa618dc33694dd6", "parent_id=1AB83FBF-1B59-4600-BFA6-18DC33694DD6",
+    "parent_id={1ab83fbf1b594600bfa618dc33694dd6}", "parent_id=urn:uuid:1ab83fbf1b594600bfa618dc33694dd6",
+    "parent_id=%2B1ab83fbf1b594600bfa618dc33694dd", "parent_id=0x1ab83fbf1b594600bfa618dc33694d",
+    "enabled=maybe&domain_id=", "is_domain=x&name=", "name=%20&parent_id=x", "limit=abc&marker=", "tags=a,b&foo=bar",
+    "domain_id=%zz", "name=%E2%82",
+]
+
+QUERY_STRINGS = [
+    "a=1&b=2&a=3", "a", "a=", "=x", "&&a=1&&", "a=b=c", "a+b=c+d", "a%20b=%2B", "a=%zz&b=%4", "a=%E2%82%AC",
+    "a=%E2%82&b=%FF%FF", "a=1;b=2", "marker=x&limit=2&name=demo", "name=a&name=b",
+]
+
+INTS = ["1", " 7 ", "+5", "-3", "0", "007", "1_000", "1__0", "_1", "1_", "", " ", "abc", "1.5", "0x10",
+        "\u0663", "\u0661\u0662", "\u00a012\u2003", "99999999999999999999999", "1e3", "--1", "+-1", "\x1c5\x1f"]
+
+URLENCODE = [
+    {"name": "demo", "marker": "x", "limit": 5},
+    {"name": "a b&c=d/é", "limit": 1000, "marker": "1ab8"},
+    {"x": "~-_.*'()!", "marker": "m", "limit": 0},
+]
+
+
 def main():
     out = {"schema_errors": [], "pformat": []}
     for auth in AUTHS:
@@ -110,6 +202,19 @@ def main():
             "message": "Attempted to authenticate with an unsupported method.",
             "identity": {"methods": ["external", "password", "token", "oauth1", "mapped", "application_credential"]},
         }}).get_data(as_text=True)
+    out["projects_query"] = [{"query": qs, "response": projects_query_error(qs)} for qs in QUERIES]
+    out["query_strings"] = [{"query": qs, "args": [list(kv) for kv in query_args(qs).items(multi=True)]}
+                            for qs in QUERY_STRINGS]
+    ints = []
+    for text in INTS:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        ints.append({"text": text, "value": None if value is None else str(value)})
+    out["ints"] = ints
+    out["urlencode"] = [{"args": list(map(list, args.items())), "text": urllib.parse.urlencode(args)} for args in URLENCODE]
+    out["status_titles"] = {str(code): text for code, text in sorted(http.client.responses.items())}
     print(json.dumps(out, indent=1, ensure_ascii=False))
 
 
