@@ -34,8 +34,7 @@ func NewCloud(opts ...Option) *Cloud {
 	n := New(opts...)
 	idOpts := []identity.Option{identity.WithLogger(n.cfg.logger)}
 	if ext := n.cfg.externalURL; ext != "" {
-		idOpts = append(idOpts, identity.WithExternalURL(ext+IdentityPrefix),
-			identity.WithComputeURL(func(_ *http.Request, projectID string) string { return ext + "/v2.1/" + projectID }))
+		idOpts = append(idOpts, identity.WithExternalURL(ext+IdentityPrefix), identity.WithCatalogBaseURL(ext))
 	}
 	keystone := identity.New(n.store, append(idOpts, n.cfg.identityOpts...)...)
 	c := &Cloud{nova: n, identity: keystone, mux: http.NewServeMux()}

@@ -3,6 +3,8 @@ package fakenova
 import (
 	"errors"
 	"fmt"
+
+	"github.com/novastub/novastub/fakenova/identity"
 )
 
 // Operations are the stable names of every call the fake cloud answers:
@@ -10,10 +12,6 @@ import (
 // services beside it (the identity service's). Fault rules, the journal
 // and the logs name calls by them.
 var Operations = operationNames()
-
-// identityOperations are the identity service's operations (package
-// identity, Operation).
-var identityOperations = []string{"createToken", "validateToken", "revokeToken", "identityDiscovery"}
 
 func operationNames() []string {
 	ops := []string{"listVersions"}
@@ -36,7 +34,7 @@ func operationNames() []string {
 	for _, a := range lifecycleActions {
 		add(a.op)
 	}
-	for _, op := range identityOperations {
+	for _, op := range identity.Operations {
 		add(op)
 	}
 	return ops
