@@ -39,12 +39,19 @@ KEPT_RESPONSE = {
     "www-authenticate",
 }
 HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "te", "upgrade"}
-SECRET = re.compile(r'("(?:password|adminPass|secret|passcode)"\s*:\s*)"[^"]*"', re.I)
+SECRET_KEYS = {"password", "adminpass", "secret", "passcode"}
 MAX_BODY = 64 << 20
 
 
 class Recorder:
     """A threaded HTTP proxy on 127.0.0.1 in front of target; a context manager."""
+
+    # A developer's hook to stand in for what the stub does not serve yet,
+    # to see what a client would send next: called with (method, target,
+    # request headers, body, status, response headers, response body) after
+    # the stub answered; returns None to pass the stub's answer on, or
+    # (status, headers, body) to answer instead (recorded as "stood_in").
+    stand_in = None
 
     def __init__(self, target, out_dir):
         self.target = urlsplit(target)
@@ -78,12 +85,19 @@ class Recorder:
                     return
                 finally:
                     conn.close()
-                rec.add(self.command, self.path, self.headers, body, resp, data, time.monotonic() - started)
-                self.send_response_only(resp.status, resp.reason)
-                for k, v in resp.getheaders():
+                status, reason, out_headers = resp.status, resp.reason, resp.getheaders()
+                stood_in = False
+                if rec.stand_in is not None:
+                    answer = rec.stand_in(self.command, self.path, self.headers, body, status, out_headers, data)
+                    if answer is not None:
+                        (status, out_headers, data), reason, stood_in = answer, "", True
+                rec.add(self.command, self.path, self.headers, body, status, out_headers, data,
+                        time.monotonic() - started, stood_in)
+                self.send_response_only(status, reason or None)
+                for k, v in out_headers:
                     if k.lower() not in HOP:
                         self.send_header(k, v)
-                if self.command != "HEAD" and resp.status not in (204, 304):
+                if self.command != "HEAD" and status not in (204, 304):
                     self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 if self.command != "HEAD":
@@ -103,7 +117,7 @@ class Recorder:
         self.server.server_close()
         return False
 
-    def add(self, method, target, req_headers, body, resp, data, seconds):
+    def add(self, method, target, req_headers, body, status, headers, data, seconds, stood_in=False):
         url = urlsplit(target)
         text = data.decode("utf-8", "replace").strip()
         entry = {
@@ -111,12 +125,14 @@ class Recorder:
             "path": url.path,
             "query": parse_qsl(url.query, keep_blank_values=True),
             "headers": {k: v for k, v in req_headers.items() if k.lower() in KEPT_REQUEST},
-            "body": SECRET.sub(r'\1"***"', body.decode("utf-8", "replace")) if body else "",
-            "status": resp.status,
-            "response_headers": {k: v for k, v in resp.getheaders() if k.lower() in KEPT_RESPONSE},
+            "body": redact(body),
+            "status": status,
+            "response_headers": {k: v for k, v in headers if k.lower() in KEPT_RESPONSE},
             "response_first_line": (text.splitlines() or [""])[0][:300],
             "seconds": round(seconds, 4),
         }
+        if stood_in:
+            entry["stood_in"] = True
         with self.lock:
             self.records.append(entry)
 
@@ -133,6 +149,27 @@ class Recorder:
     def write_extra(self, test, suffix, text):
         """Saves text beside the test's capture, such as a CLI's --debug output."""
         (self.out / f"{safe(test)}.{suffix}").write_text(text)
+
+
+def redact(body):
+    """The body with passwords, secrets and token ids replaced by "***"."""
+    if not body:
+        return ""
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        text = body.decode("utf-8", "replace")
+        return "***" if any(k in text.lower() for k in SECRET_KEYS) else text
+
+    def walk(v, parent=""):
+        if isinstance(v, dict):
+            return {k: "***" if k.lower() in SECRET_KEYS or (k == "id" and parent == "token") else walk(x, k)
+                    for k, x in v.items()}
+        if isinstance(v, list):
+            return [walk(x, parent) for x in v]
+        return v
+
+    return json.dumps(walk(doc))
 
 
 def safe(name):
@@ -191,6 +228,8 @@ def summarize(out_dir):
             line += f"  -> {status} {r['response_first_line'][:120]}"
             if n > 1:
                 line += f"  (x{n})"
+            if r.get("stood_in"):
+                line += "  [stood in]"
             print(line)
 
 

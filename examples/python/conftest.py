@@ -246,14 +246,18 @@ class _Runner:
         if self.seed:
             cmd += ["-seed", self.seed]
         self.stderr = tempfile.NamedTemporaryFile(prefix="novastub-stderr-", suffix=".log", delete=False)
-        self.proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=self.stderr,
-            text=True,
-            start_new_session=True,  # its own process group, killed whole on teardown
-        )
+        try:
+            self.proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=self.stderr,
+                text=True,
+                start_new_session=True,  # its own process group, killed whole on teardown
+            )
+        except OSError as e:
+            self.__exit__()
+            raise StubError(f"cannot run {shlex.join(cmd)}: {e}") from e
         lines, found = [], threading.Event()
         url = []
 
@@ -269,8 +273,9 @@ class _Runner:
         threading.Thread(target=read, name="novastub-stdout", daemon=True).start()
         found.wait(max(0.0, deadline - time.monotonic()))
         if not url:
-            code = _stop(self.proc)
-            why = "exited with %s" % code if code is not None else "timed out"
+            exited = self.proc.poll()
+            _stop(self.proc)
+            why = f"exited with {exited}" if exited is not None else f"no line in {self.timeout:g}s"
             raise StubError(
                 f"novastub did not print its listening line ({why}): {shlex.join(cmd)}\n"
                 f"stdout:\n" + "\n".join(lines) + "\nstderr:\n" + Path(self.stderr.name).read_text(errors="replace")

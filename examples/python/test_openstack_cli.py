@@ -145,7 +145,9 @@ def test_server_stop(request, novastub):
     # python-openstackclient 6.0 has no --wait for stop and start: poll.
     osc(request, novastub, "server", "stop", "vm1")
     wait_status(request, novastub, "vm1", "SHUTOFF")
-    assert osc_json(request, novastub, "server", "show", "vm1")["power_state"] == "Shutdown"
+    server = osc_json(request, novastub, "server", "show", "vm1")
+    # -f json shows Nova's numbers: power state 4 is SHUTDOWN.
+    assert (server["OS-EXT-STS:vm_state"], server["OS-EXT-STS:power_state"]) == ("stopped", 4), server
 
 
 def test_server_start(request, novastub):
