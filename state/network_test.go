@@ -81,14 +81,14 @@ func TestAddSubnetInvalid(t *testing.T) {
 		"pool outside":    {NetworkID: netOther, CIDR: "10.2.0.0/24", AllocationPools: []state.AllocationPool{{Start: "10.2.0.2", End: "10.2.1.9"}}},
 		"pools overlap": {NetworkID: netOther, CIDR: "10.2.0.0/24", AllocationPools: []state.AllocationPool{
 			{Start: "10.2.0.2", End: "10.2.0.9"}, {Start: "10.2.0.9", End: "10.2.0.20"}}},
-		"slaac not /64":   {NetworkID: netOther, CIDR: "fd00:2::/80", IPv6AddressMode: state.IPv6SLAAC},
-		"v6 mode on v4":   {NetworkID: netOther, CIDR: "10.2.0.0/24", IPv6RAMode: state.IPv6SLAAC},
-		"ip version":      {NetworkID: netOther, CIDR: "10.2.0.0/24", IPVersion: 6},
-		"mode mismatch":   {NetworkID: netOther, CIDR: "fd00:3::/64", IPv6RAMode: state.IPv6SLAAC, IPv6AddressMode: state.IPv6DHCPv6Stateful},
-		"bad nameserver":  {NetworkID: netOther, CIDR: "10.2.0.0/24", DNSNameservers: []string{"dns"}},
-		"bad host route":  {NetworkID: netOther, CIDR: "10.2.0.0/24", HostRoutes: []state.HostRoute{{Destination: "x", NextHop: "10.2.0.1"}}},
-		"unknown mode":    {NetworkID: netOther, CIDR: "fd00:3::/64", IPv6AddressMode: "magic"},
-		"bad project":     {NetworkID: netOther, CIDR: "10.2.0.0/24", ProjectID: "p"},
+		"slaac not /64":  {NetworkID: netOther, CIDR: "fd00:2::/80", IPv6AddressMode: state.IPv6SLAAC},
+		"v6 mode on v4":  {NetworkID: netOther, CIDR: "10.2.0.0/24", IPv6RAMode: state.IPv6SLAAC},
+		"ip version":     {NetworkID: netOther, CIDR: "10.2.0.0/24", IPVersion: 6},
+		"mode mismatch":  {NetworkID: netOther, CIDR: "fd00:3::/64", IPv6RAMode: state.IPv6SLAAC, IPv6AddressMode: state.IPv6DHCPv6Stateful},
+		"bad nameserver": {NetworkID: netOther, CIDR: "10.2.0.0/24", DNSNameservers: []string{"dns"}},
+		"bad host route": {NetworkID: netOther, CIDR: "10.2.0.0/24", HostRoutes: []state.HostRoute{{Destination: "x", NextHop: "10.2.0.1"}}},
+		"unknown mode":   {NetworkID: netOther, CIDR: "fd00:3::/64", IPv6AddressMode: "magic"},
+		"bad project":    {NetworkID: netOther, CIDR: "10.2.0.0/24", ProjectID: "p"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := st.AddSubnet(sn)

@@ -19,7 +19,7 @@ const (
 	msgBodyNotExpected    = "A body is not expected with this request."
 	msgImageNotFoundBare  = "Image with the given id %(image_id)s was not found"
 	msgNotServed          = "The fake image service (novastub) serves GET /v2/images and GET /v2/images/{image_id} only."
-	maxImageIDLength      = 36 // the length of Glance's images.id column
+	maxImageIDLength      = 36   // the length of Glance's images.id column
 	defaultLimit          = 25   // [DEFAULT] limit_param_default
 	maxLimit              = 1000 // [DEFAULT] api_limit_max
 	sortKeysList          = "name, status, container_format, disk_format, size, id, created_at, updated_at"

@@ -287,4 +287,3 @@ func splitFilterValueForQuotes(v string) ([]string, error) {
 	}
 	return out, nil
 }
-
