@@ -49,6 +49,8 @@ var actionTable = func() map[string]*action {
 	}
 	t["os-getRDPConsole"] = &action{name: "os-getRDPConsole", op: "getRDPConsole", maxVersion: legacyMaxVersion,
 		console: true, serve: (*Nova).serveRDPConsole}
+	t["os-getConsoleOutput"] = &action{name: "os-getConsoleOutput", op: "getConsoleOutput",
+		serve: (*Nova).serveGetConsoleOutput}
 	for _, spec := range lifecycleActions {
 		spec := spec
 		t[spec.action] = &action{name: spec.action, op: spec.op,

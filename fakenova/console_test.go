@@ -289,7 +289,7 @@ func TestUnknownRoutesGetNovasBare404(t *testing.T) {
 	}{
 		{"wrong method on action", http.MethodGet, "/v2.1/servers/" + f.active.ID + "/action"},
 		{"unknown collection", http.MethodGet, "/v2.1/" + f.ProjectID + "/nothing-here"},
-		{"unknown project-less collection", http.MethodGet, "/v2.1/flavors"},
+		{"unknown project-less collection", http.MethodGet, "/v2.1/os-keypairs"},
 	} {
 		t.Run(row.name, func(t *testing.T) {
 			ex := f.do(t, row.method, row.path, map[string]string{"X-Auth-Token": f.Token, "Accept": "application/json"}, "")

@@ -216,7 +216,7 @@ func TestControlPlaneClock(t *testing.T) {
 	assert.Equal(t, map[string]any{"now": start.UTC().Format(time.RFC3339)}, decodeAny(t, ex))
 
 	// A server created now builds in 6 s; a console token lives 600 s.
-	created := send(t, ts.URL, http.MethodPost, "/v2.1/servers", apiHeader(ts.Token, ""), `{"server": {"name": "b", "flavorRef": "1"}}`)
+	created := send(t, ts.URL, http.MethodPost, "/v2.1/servers", apiHeader(ts.Token, ""), `{"server": {"name": "b", "imageRef": "0f6a2c1e-8b5d-4e7a-9c3f-1d2e3f4a5b6c", "flavorRef": "1"}}`)
 	require.Equal(t, http.StatusAccepted, created.status, created.body)
 	building := created.decoded["server"]["id"].(string)
 
@@ -275,7 +275,7 @@ func TestControlPlaneUpdateServer(t *testing.T) {
 		return ctl(t, ts.URL, http.MethodPut, "servers/"+id, body)
 	}
 	view := func(fields map[string]any) map[string]any {
-		out := map[string]any{"id": srv.ID, "name": "web-1", "project_id": ts.ProjectID}
+		out := map[string]any{"id": srv.ID, "name": "web-1", "project_id": ts.ProjectID, "flavor_id": fakenova.TestFlavorID}
 		for k, v := range fields {
 			out[k] = v
 		}
@@ -365,7 +365,8 @@ func TestControlPlaneState(t *testing.T) {
 	assert.Equal(t, state.SeedToken{Token: ts.Token, ProjectID: ts.ProjectID, Roles: []string{"member", "reader"},
 		UserID: "test-user", UserName: "test"}, seed.Tokens[0])
 	host := fakenova.TestHost
-	assert.Equal(t, []state.SeedServer{{ID: srv.ID, Name: "web-1", ProjectID: ts.ProjectID, Status: "ACTIVE", Host: &host}}, seed.Servers)
+	assert.Equal(t, []state.SeedServer{{ID: srv.ID, Name: "web-1", ProjectID: ts.ProjectID, Status: "ACTIVE", Host: &host,
+		FlavorID: fakenova.TestFlavorID}}, seed.Servers)
 	snapshot, err := json.Marshal(ts.State.Snapshot())
 	require.NoError(t, err)
 	assert.JSONEq(t, string(snapshot), ex.body)
@@ -411,6 +412,8 @@ func TestControlPlaneResetToTheGivenSeed(t *testing.T) {
 	seed, err := state.ParseSeed([]byte(`{"projects": [{"id": "` + project + `", "name": "demo"}],
 		"hosts": [{"name": "compute-1"}],
 		"tokens": [{"token": "demo-token", "project_id": "` + project + `", "roles": ["member"]}],
+		"images": [{"id": "0f6a2c1e-8b5d-4e7a-9c3f-1d2e3f4a5b6c", "name": "cirros", "visibility": "public", "created_at": "2026-01-01T00:00:00Z"}],
+		"flavors": [{"id": "1", "name": "m1.tiny", "vcpus": 1, "ram": 512, "disk": 1}],
 		"servers": [{"id": "365313c5-5d0c-4c43-af05-16f765c0f2bc", "name": "vm1", "project_id": "` + project + `"}]}`))
 	require.NoError(t, err)
 	clock := state.NewManualClock(time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))
@@ -424,7 +427,7 @@ func TestControlPlaneResetToTheGivenSeed(t *testing.T) {
 	want := ctl(t, srv.URL, http.MethodGet, "state", "").body
 
 	// Change everything: the model, the faults, the journal, the clock.
-	created := send(t, srv.URL, http.MethodPost, "/v2.1/servers", apiHeader("demo-token", ""), `{"server": {"name": "extra", "flavorRef": "1"}}`)
+	created := send(t, srv.URL, http.MethodPost, "/v2.1/servers", apiHeader("demo-token", ""), `{"server": {"name": "extra", "imageRef": "0f6a2c1e-8b5d-4e7a-9c3f-1d2e3f4a5b6c", "flavorRef": "1"}}`)
 	require.Equal(t, http.StatusAccepted, created.status, created.body)
 	_, err = n.Faults().Add(fakenova.Fault{Operation: "listServers", Status: 503})
 	require.NoError(t, err)

@@ -61,7 +61,7 @@ func TestFaultAddRejectsBadRules(t *testing.T) {
 		require.NoError(t, err, op)
 	}
 	assert.Len(t, faults.List(), len(fakenova.Operations))
-	assert.Len(t, fakenova.Operations, 23+len(identity.Operations), "the compute API's 23 and the identity service's")
+	assert.Len(t, fakenova.Operations, 31+len(identity.Operations), "the compute API's 31 and the identity service's")
 }
 
 // A sequence is added whole or not at all, and its error names the rule.
@@ -409,7 +409,7 @@ func TestFaultAfterChangeCreateServer(t *testing.T) {
 	id := ts.AddFault(fakenova.Fault{Operation: "createServer", AfterChange: true, Times: 1})
 
 	ex := send(t, ts.URL, http.MethodPost, "/v2.1/servers", apiHeader(ts.Token, ""),
-		`{"server": {"name": "web-1", "imageRef": "cirros", "flavorRef": "1"}}`)
+		`{"server": {"name": "web-1", "imageRef": "0f6a2c1e-8b5d-4e7a-9c3f-1d2e3f4a5b6c", "flavorRef": "1"}}`)
 	assertNovaFault(t, ex, 500, "computeFault", msgServerError, "2.1")
 	assert.Equal(t, id, ex.header.Get(fakenova.HeaderInjected))
 	assert.Empty(t, ex.header.Get("Location"), "the real answer's headers are not leaked")
@@ -429,7 +429,7 @@ func TestFaultAfterChangeCreateServer(t *testing.T) {
 	// With a status, that status.
 	ts.AddFault(fakenova.Fault{Operation: "createServer", AfterChange: true, Status: 503, Times: 1})
 	ex = send(t, ts.URL, http.MethodPost, "/v2.1/servers", apiHeader(ts.Token, "2.37"),
-		`{"server": {"name": "web-2", "flavorRef": "1", "networks": "none"}}`)
+		`{"server": {"name": "web-2", "imageRef": "0f6a2c1e-8b5d-4e7a-9c3f-1d2e3f4a5b6c", "flavorRef": "1", "networks": "none"}}`)
 	assertNovaFault(t, ex, 503, "serviceUnavailable", msgUnavailable, "2.37")
 	assert.Len(t, ts.State.Servers(), 2)
 }

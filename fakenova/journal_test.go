@@ -53,7 +53,7 @@ func TestJournalEntries(t *testing.T) {
 	noToken := send(t, ts.URL, http.MethodGet, "/v2.1/servers", nil, "")
 	require.Equal(t, http.StatusUnauthorized, noToken.status, noToken.body)
 
-	noRoute := send(t, ts.URL, http.MethodGet, "/v2.1/flavors", apiHeader(ts.Token, ""), "")
+	noRoute := send(t, ts.URL, http.MethodGet, "/v2.1/os-keypairs", apiHeader(ts.Token, ""), "")
 	require.Equal(t, http.StatusNotFound, noRoute.status, noRoute.body)
 
 	id := ts.AddFault(fakenova.Fault{Operation: "showServer", Status: 503, Times: 1})
@@ -86,7 +86,7 @@ func TestJournalEntries(t *testing.T) {
 		{Time: later, RequestID: rid(legacy), Operation: "showServer", Method: "GET", Path: "/v2/" + p + "/servers/" + srv.ID,
 			ProjectID: p, ServerID: srv.ID, Status: 200},
 		{Time: later, RequestID: rid(noToken), Method: "GET", Path: "/v2.1/servers", Status: 401},
-		{Time: later, RequestID: rid(noRoute), Method: "GET", Path: "/v2.1/flavors", ProjectID: p, Status: 404},
+		{Time: later, RequestID: rid(noRoute), Method: "GET", Path: "/v2.1/os-keypairs", ProjectID: p, Status: 404},
 		{Time: later, RequestID: rid(faulted), Operation: "showServer", Method: "GET", Path: "/v2.1/servers/" + srv.ID,
 			Microversion: "2.53", ProjectID: p, ServerID: srv.ID, Status: 503},
 		{Time: later, RequestID: rid(vnc), Operation: "getVNCConsole", Method: "POST",
@@ -160,7 +160,7 @@ func TestJournalRedactsSecrets(t *testing.T) {
 		"subject-token-value"}
 
 	ex := send(t, ts.URL, http.MethodPost, "/v2.1/servers", apiHeader(ts.Token, ""),
-		`{"server": {"name": "x", "flavorRef": "1", "adminPass": "Adm1nS3cret"}}`)
+		`{"server": {"name": "x", "imageRef": "0f6a2c1e-8b5d-4e7a-9c3f-1d2e3f4a5b6c", "flavorRef": "1", "adminPass": "Adm1nS3cret"}}`)
 	require.Equal(t, http.StatusAccepted, ex.status, ex.body)
 	ex = send(t, ts.URL, http.MethodPost, "/v2.1/servers/"+srv.ID+"/action", apiHeader(ts.Token, ""),
 		`{"changePassword": {"adminPass": "N3wAdm1nPass"}}`)
@@ -191,7 +191,7 @@ func TestJournalRedactsSecrets(t *testing.T) {
 		bodies = append(bodies, e.Body)
 	}
 	assert.Equal(t, []string{
-		`{"server": {"name": "x", "flavorRef": "1", "adminPass": "***"}}`,
+		`{"server": {"name": "x", "imageRef": "0f6a2c1e-8b5d-4e7a-9c3f-1d2e3f4a5b6c", "flavorRef": "1", "adminPass": "***"}}`,
 		`{"changePassword": {"adminPass": "***"}}`,
 		`{"auth": {"identity": {"methods": ["password"], "password": "***"}}}`,
 		`{"auth": {"identity": {"methods": ["token"], "token": {"id": "***"}}, "scope": {"project": {"id": "` + ts.ProjectID + `"}}}}`,

@@ -31,6 +31,7 @@ func operationNames() []string {
 		add(lc.op)
 	}
 	add(actionTable["os-getRDPConsole"].op)
+	add(actionTable["os-getConsoleOutput"].op)
 	for _, a := range lifecycleActions {
 		add(a.op)
 	}

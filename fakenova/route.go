@@ -43,6 +43,17 @@ var routes = newRouter([]*route{
 	{op: "showServer", method: http.MethodGet, pattern: "/servers/{server_id}", serve: (*Nova).serveShowServer},
 	{op: "deleteServer", method: http.MethodDelete, pattern: "/servers/{server_id}", serve: (*Nova).serveDeleteServer},
 	{method: http.MethodPost, pattern: "/servers/{server_id}/action", actions: true},
+	{op: "listFlavors", method: http.MethodGet, pattern: "/flavors", serve: (*Nova).serveListFlavors},
+	{op: "listFlavorsDetailed", method: http.MethodGet, pattern: "/flavors/detail", serve: (*Nova).serveListFlavorsDetailed},
+	{op: "showFlavor", method: http.MethodGet, pattern: "/flavors/{flavor_id}", serve: (*Nova).serveShowFlavor},
+	{op: "listFlavorExtraSpecs", method: http.MethodGet, pattern: "/flavors/{flavor_id}/os-extra_specs",
+		serve: (*Nova).serveListFlavorExtraSpecs},
+	{op: "showFlavorExtraSpec", method: http.MethodGet, pattern: "/flavors/{flavor_id}/os-extra_specs/{key}",
+		serve: (*Nova).serveShowFlavorExtraSpec},
+	{op: "listComputeNetworks", method: http.MethodGet, pattern: "/os-networks", maxVersion: maxProxyVersion,
+		serve: (*Nova).serveListComputeNetworks},
+	{op: "showComputeNetwork", method: http.MethodGet, pattern: "/os-networks/{network_id}", maxVersion: maxProxyVersion,
+		serve: (*Nova).serveShowComputeNetwork},
 	{op: "createConsole", method: http.MethodPost, pattern: "/servers/{server_id}/remote-consoles",
 		minVersion: Microversion{2, 6}, console: true, serve: (*Nova).serveCreateConsole},
 	{op: "showConsoleConnectionInfo", method: http.MethodGet, pattern: "/os-console-auth-tokens/{console_token}",
@@ -51,6 +62,10 @@ var routes = newRouter([]*route{
 
 // maxParams is the most parameters a route has.
 const maxParams = 2
+
+// maxProxyVersion is Nova's MAX_PROXY_API_SUPPORT_VERSION: the proxy APIs
+// (os-networks, ...) are gone from 2.36.
+var maxProxyVersion = Microversion{2, 35}
 
 // param is a parameter of the matched route.
 type param struct{ name, value string }

@@ -1,9 +1,7 @@
 package fakenova
 
 import (
-	"crypto/rand"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -35,87 +33,6 @@ func msgAllTenants(v string) string {
 // servers, and a full page links to the next.
 const maxListLimit = 1000
 
-// createServerSchema is Nova's servers create schema
-// (nova/api/openstack/compute/schemas/servers.py) as far as the model goes:
-// name and flavorRef checked as Nova does, networks required from 2.37, the
-// other properties Nova knows accepted as they come.
-func createServerSchema(v Microversion) *schema {
-	server := &schema{types: []string{"object"}, noAdditional: true, required: []string{"name", "flavorRef"}}
-	server.properties = []property{
-		prop("name", &schema{types: []string{"string"}, minLength: 1, maxLength: 255}),
-		prop("imageRef", typed("string")),
-		prop("flavorRef", &schema{types: []string{"string", "integer"}, minLength: 1}),
-		prop("adminPass", typed("string")),
-		prop("metadata", typed("object")),
-		prop("networks", anything),
-	}
-	for _, name := range []string{"OS-DCF:diskConfig", "accessIPv4", "accessIPv6", "personality",
-		"availability_zone", "block_device_mapping", "block_device_mapping_v2", "config_drive",
-		"key_name", "min_count", "max_count", "return_reservation_id", "security_groups", "user_data"} {
-		server.properties = append(server.properties, prop(name, anything))
-	}
-	later := []struct {
-		from Microversion
-		name string
-	}{{Microversion{2, 19}, "description"}, {Microversion{2, 52}, "tags"},
-		{Microversion{2, 63}, "trusted_image_certificates"}, {Microversion{2, 74}, "host"},
-		{Microversion{2, 74}, "hypervisor_hostname"}, {Microversion{2, 90}, "hostname"}}
-	for _, l := range later {
-		if !v.Less(l.from) {
-			server.properties = append(server.properties, prop(l.name, anything))
-		}
-	}
-	if !v.Less(Microversion{2, 37}) {
-		server.required = append(server.required, "networks")
-	}
-	return &schema{types: []string{"object"}, noAdditional: true, required: []string{"server"},
-		properties: []property{prop("server", server), prop("os:scheduler_hints", typed("object")),
-			prop("OS-SCH-HNT:scheduler_hints", typed("object"))}}
-}
-
-// serveCreateServer is POST /servers: 202 with the new server's id, links
-// and admin password; the server builds on the clock.
-func (n *Nova) serveCreateServer(c *call) error {
-	if verr := createServerSchema(c.version).validate(c.body, c.legacy); verr != nil {
-		return fault(http.StatusBadRequest, verr.Message())
-	}
-	if err := c.authorize("servers:create"); err != nil {
-		return err
-	}
-	args, _ := c.body.Get("server")
-	name, _ := args.Get("name")
-	image, _ := args.Get("imageRef")
-	flavor, _ := args.Get("flavorRef")
-	srv, err := n.store.CreateServer(state.ServerRequest{Name: name.Text, ProjectID: c.projectID(),
-		UserID: c.identity.UserID, ImageID: image.Text, FlavorID: flavor.Text})
-	if err != nil {
-		return fmt.Errorf("creating a server: %w", err)
-	}
-	links := n.serverLinks(c, srv.ID)
-	c.w.Header().Set("Location", links[0])
-	doc := pyjson.Obj(pyjson.M("server", pyjson.Obj(
-		pyjson.M("id", pyjson.Str(srv.ID)),
-		pyjson.M("links", linkList(links)),
-		pyjson.M("OS-DCF:diskConfig", pyjson.Str("MANUAL")),
-		pyjson.M("security_groups", pyjson.Arr(pyjson.Obj(pyjson.M("name", pyjson.Str("default"))))),
-		pyjson.M("adminPass", pyjson.Str(adminPassword())),
-	)))
-	c.out = pyjson.AppendValue(c.out, doc)
-	return c.reply(http.StatusAccepted)
-}
-
-// adminPassword is a random password as Nova's generate_password makes
-// them: 12 characters without look-alikes.
-func adminPassword() string {
-	const symbols = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	for i := range b {
-		b[i] = symbols[int(b[i])%len(symbols)]
-	}
-	return string(b[:])
-}
-
 // serveListServers is GET /servers ({"servers": [{id, links, name}]}).
 func (n *Nova) serveListServers(c *call) error { return n.listServers(c, false) }
 
@@ -131,7 +48,8 @@ func (n *Nova) serveShowServer(c *call) error {
 	if err := c.authorize("servers:show"); err != nil {
 		return err
 	}
-	c.out = pyjson.AppendValue(c.out, pyjson.Obj(pyjson.M("server", n.serverView(c, srv))))
+	var views viewCache
+	c.out = pyjson.AppendValue(c.out, pyjson.Obj(pyjson.M("server", n.serverView(c, &srv, false, &views))))
 	return c.reply(http.StatusOK)
 }
 
@@ -198,9 +116,11 @@ func (n *Nova) listServers(c *call, detail bool) error {
 		return fault(http.StatusBadRequest, msgMarkerNotFound(filter.Marker))
 	}
 	items := make([]pyjson.Value, len(servers))
-	for i, srv := range servers {
+	var views viewCache
+	for i := range servers {
+		srv := &servers[i]
 		if detail {
-			items[i] = n.serverView(c, srv)
+			items[i] = n.serverView(c, srv, true, &views)
 		} else {
 			items[i] = pyjson.Obj(
 				pyjson.M("id", pyjson.Str(srv.ID)),

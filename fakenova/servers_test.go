@@ -41,7 +41,7 @@ func TestGophercloudServerLifecycle(t *testing.T) {
 	ctx := context.Background()
 	client := computeClient(ts, ts.Token, "2.1")
 
-	created, err := servers.Create(ctx, client, servers.CreateOpts{Name: "web-1", ImageRef: "cirros", FlavorRef: "1"}, nil).Extract()
+	created, err := servers.Create(ctx, client, servers.CreateOpts{Name: "web-1", ImageRef: fakenova.TestImageID, FlavorRef: "1"}, nil).Extract()
 	require.NoError(t, err)
 	require.NotEmpty(t, created.ID)
 	assert.NotEmpty(t, created.AdminPass)

@@ -20,6 +20,49 @@ type Tester interface {
 // console type.
 const TestHost = "compute-1"
 
+// The catalog Start seeds, as a devstack cloud has it, so that a test can
+// create a server with the ids a real cloud's users type.
+const (
+	// TestImageID is the id of the image Start seeds: "cirros", public
+	// and active.
+	TestImageID = "0f6a2c1e-8b5d-4e7a-9c3f-1d2e3f4a5b6c"
+	// TestFlavorID is the flavorid of m1.tiny, the smallest of the
+	// classic flavors Start seeds ("1" to "5": m1.tiny, m1.small,
+	// m1.medium, m1.large, m1.xlarge).
+	TestFlavorID = "1"
+	// TestNetworkID is the id of the network Start seeds: "private",
+	// the test project's, with the subnet 10.0.0.0/26.
+	TestNetworkID = "3c6b5d8e-1f2a-4b7c-9d0e-2a3b4c5d6e7f"
+)
+
+// classicFlavors are Nova's classic flavors (devstack's m1.*).
+var classicFlavors = []state.Flavor{
+	{ID: "1", Name: "m1.tiny", VCPUs: 1, RAM: 512, Disk: 1},
+	{ID: "2", Name: "m1.small", VCPUs: 1, RAM: 2048, Disk: 20},
+	{ID: "3", Name: "m1.medium", VCPUs: 2, RAM: 4096, Disk: 40},
+	{ID: "4", Name: "m1.large", VCPUs: 4, RAM: 8192, Disk: 80},
+	{ID: "5", Name: "m1.xlarge", VCPUs: 8, RAM: 16384, Disk: 160},
+}
+
+// seedCatalog adds the image, flavors and network Start seeds.
+func seedCatalog(st *state.Store, project string) error {
+	if _, err := st.AddImage(state.Image{ID: TestImageID, Name: "cirros", Visibility: state.ImagePublic,
+		DiskFormat: "qcow2", ContainerFormat: "bare", Size: 21692416, VirtualSize: 117440512,
+		Properties: map[string]string{"os_distro": "cirros"}}); err != nil {
+		return err
+	}
+	for _, f := range classicFlavors {
+		if _, err := st.AddFlavor(f); err != nil {
+			return err
+		}
+	}
+	if _, err := st.AddNetwork(state.Network{ID: TestNetworkID, Name: "private", ProjectID: project}); err != nil {
+		return err
+	}
+	_, err := st.AddSubnet(state.Subnet{Name: "private-subnet", NetworkID: TestNetworkID, CIDR: "10.0.0.0/26"})
+	return err
+}
+
 // Test is a fake Nova running for one test, on an httptest server on
 // 127.0.0.1, with a project, a compute host and a token ready.
 type Test struct {
@@ -58,8 +101,10 @@ type Test struct {
 // Start runs a fake cloud built with opts (NewCloud: the compute API and
 // the identity service beside it) for the length of a test: the server is
 // closed by t.Cleanup. It seeds a project named "test", the host TestHost,
-// a member token of the project and a user who can log in to it by
-// password. Unless opts give a store (WithState), the store runs on a
+// a member token of the project, a user who can log in to it by
+// password, and a catalog: the image "cirros" (TestImageID), Nova's
+// classic flavors m1.tiny to m1.xlarge ("1" to "5") and the project's
+// network "private" (TestNetworkID, 10.0.0.0/26). Unless opts give a store (WithState), the store runs on a
 // state.ManualClock that starts at the current second and moves only with
 // Advance: servers build and tokens expire when the test says.
 func Start(t Tester, opts ...Option) *Test {
@@ -74,6 +119,9 @@ func Start(t Tester, opts ...Option) *Test {
 	}
 	if err := st.AddHost(state.Host{Name: TestHost}); err != nil {
 		t.Fatalf("fakenova: seeding the test host: %v", err)
+	}
+	if err := seedCatalog(st, project.ID); err != nil {
+		t.Fatalf("fakenova: seeding the test catalog: %v", err)
 	}
 	token := state.NewProjectID() // 32 random hex digits, like a Keystone token id
 	if err := st.AddToken(state.AuthToken{Token: token, UserID: "test-user", UserName: "test",

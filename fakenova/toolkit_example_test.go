@@ -129,14 +129,14 @@ func ExampleJournal_Last() {
 	defer t.done()
 	ts := fakenova.Start(t)
 
-	apiCall(ts, http.MethodPost, "/v2.1/servers", `{"server": {"name": "db", "flavorRef": "1", "adminPass": "s3cret"}}`)
+	apiCall(ts, http.MethodPost, "/v2.1/servers", `{"server": {"name": "db", "imageRef": "0f6a2c1e-8b5d-4e7a-9c3f-1d2e3f4a5b6c", "flavorRef": "1", "adminPass": "s3cret"}}`)
 	e, ok := ts.Journal().Last("createServer")
 	fmt.Println(ok, e.Method, e.Path, e.Status, e.Microversion, e.ProjectID == ts.ProjectID)
 	fmt.Println(e.Body)
 	fmt.Println(e.Time.Equal(ts.Clock.Now()))
 	// Output:
 	// true POST /v2.1/servers 202 2.1 true
-	// {"server": {"name": "db", "flavorRef": "1", "adminPass": "***"}}
+	// {"server": {"name": "db", "imageRef": "0f6a2c1e-8b5d-4e7a-9c3f-1d2e3f4a5b6c", "flavorRef": "1", "adminPass": "***"}}
 	// true
 }
 
@@ -147,7 +147,7 @@ func ExampleTest_Advance() {
 	defer t.done()
 	ts := fakenova.Start(t)
 
-	_, body := apiCall(ts, http.MethodPost, "/v2.1/servers", `{"server": {"name": "web-1", "flavorRef": "1"}}`)
+	_, body := apiCall(ts, http.MethodPost, "/v2.1/servers", `{"server": {"name": "web-1", "imageRef": "0f6a2c1e-8b5d-4e7a-9c3f-1d2e3f4a5b6c", "flavorRef": "1"}}`)
 	var created struct{ Server struct{ ID string } }
 	if err := json.Unmarshal([]byte(body), &created); err != nil {
 		panic(err)

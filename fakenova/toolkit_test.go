@@ -79,9 +79,9 @@ func TestLastBody(t *testing.T) {
 
 	// The body is redacted.
 	ex = send(t, ts.URL, http.MethodPost, "/v2.1/servers", apiHeader(ts.Token, ""),
-		`{"server": {"name": "db", "flavorRef": "2", "adminPass": "Sup3rS3cret"}}`)
+		`{"server": {"name": "db", "imageRef": "0f6a2c1e-8b5d-4e7a-9c3f-1d2e3f4a5b6c", "flavorRef": "2", "adminPass": "Sup3rS3cret"}}`)
 	require.Equal(t, http.StatusAccepted, ex.status, ex.body)
-	assert.Equal(t, `{"server": {"name": "db", "flavorRef": "2", "adminPass": "***"}}`, ts.LastBody("createServer"))
+	assert.Equal(t, `{"server": {"name": "db", "imageRef": "0f6a2c1e-8b5d-4e7a-9c3f-1d2e3f4a5b6c", "flavorRef": "2", "adminPass": "***"}}`, ts.LastBody("createServer"))
 
 	errs, fatals = rt.reported()
 	assert.Empty(t, errs)
@@ -95,7 +95,7 @@ func TestAdvanceMovesServersAndTokens(t *testing.T) {
 	start := ts.Clock.Now()
 
 	ex := send(t, ts.URL, http.MethodPost, "/v2.1/servers", apiHeader(ts.Token, ""),
-		`{"server": {"name": "web-1", "imageRef": "cirros", "flavorRef": "1"}}`)
+		`{"server": {"name": "web-1", "imageRef": "0f6a2c1e-8b5d-4e7a-9c3f-1d2e3f4a5b6c", "flavorRef": "1"}}`)
 	require.Equal(t, http.StatusAccepted, ex.status, ex.body)
 	id := ex.decoded["server"]["id"].(string)
 

@@ -325,3 +325,51 @@ func compareFlavors(a, b *Flavor, key string) int {
 	}
 	return 0
 }
+
+// DefaultFlavorName is the name of the flavor a server added without one
+// gets when the store has a flavor of that name: m1.tiny, the smallest of
+// Nova's classic flavors and devstack's default.
+const DefaultFlavorName = "m1.tiny"
+
+// DefaultFlavor returns the flavor a server added without one gets (see
+// AddServer): the public, enabled flavor named DefaultFlavorName when
+// there is one, else the smallest public, enabled flavor (by RAM, then
+// vCPUs, root disk and flavorid); false when the store has none.
+func (s *Store) DefaultFlavor() (Flavor, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e := s.defaultFlavor()
+	if e == nil {
+		return Flavor{}, false
+	}
+	return e.clone(), true
+}
+
+// defaultFlavor is DefaultFlavor's choice; s.mu is held.
+func (s *Store) defaultFlavor() *Flavor {
+	var best *Flavor
+	for _, e := range s.cat.flavorOrder {
+		switch {
+		case e.Private || e.Disabled:
+			continue
+		case e.Name == DefaultFlavorName:
+			return e
+		case best == nil || smallerFlavor(e, best):
+			best = e
+		}
+	}
+	return best
+}
+
+func smallerFlavor(a, b *Flavor) bool {
+	if c := cmp.Compare(a.RAM, b.RAM); c != 0 {
+		return c < 0
+	}
+	if c := cmp.Compare(a.VCPUs, b.VCPUs); c != 0 {
+		return c < 0
+	}
+	if c := cmp.Compare(a.Disk, b.Disk); c != 0 {
+		return c < 0
+	}
+	return a.ID < b.ID
+}

@@ -90,14 +90,17 @@ type rule struct {
 	anyState   bool
 	task       TaskState
 	steps      func(t Timings, srv *Server) []step
+	// log is what the guest prints on the console as the action's
+	// first step runs: none, a boot, a shutdown or both.
+	log logKind
 }
 
 // rules are Nova's (nova/compute/api.py, the check_instance_state of each
 // call; nova/compute/vm_states.py ALLOW_SOFT_REBOOT, ALLOW_HARD_REBOOT).
 var rules = map[Action]rule{
-	ActionStop: {vmStates: []VMState{VMActive, VMRescued, VMError}, task: TaskPoweringOff,
+	ActionStop: {vmStates: []VMState{VMActive, VMRescued, VMError}, task: TaskPoweringOff, log: logShutdown,
 		steps: func(t Timings, _ *Server) []step { return []step{{wait: t.Stop, vm: VMStopped, power: PowerShutdown}} }},
-	ActionStart: {vmStates: []VMState{VMStopped}, task: TaskPoweringOn,
+	ActionStart: {vmStates: []VMState{VMStopped}, task: TaskPoweringOn, log: logBoot,
 		steps: func(t Timings, _ *Server) []step { return []step{{wait: t.Start, vm: VMActive, power: PowerRunning}} }},
 	ActionPause: {vmStates: []VMState{VMActive}, task: TaskPausing,
 		steps: func(t Timings, _ *Server) []step { return []step{{wait: t.Pause, vm: VMPaused, power: PowerPaused}} }},
@@ -109,16 +112,16 @@ var rules = map[Action]rule{
 		}},
 	ActionResume: {vmStates: []VMState{VMSuspended}, task: TaskResuming,
 		steps: func(t Timings, _ *Server) []step { return []step{{wait: t.Resume, vm: VMActive, power: PowerRunning}} }},
-	ActionReboot: {vmStates: []VMState{VMActive}, task: TaskRebooting,
+	ActionReboot: {vmStates: []VMState{VMActive}, task: TaskRebooting, log: logReboot,
 		steps: func(t Timings, _ *Server) []step { return []step{{wait: t.Reboot, vm: VMActive, power: PowerRunning}} }},
 	ActionHardReboot: {vmStates: []VMState{VMActive, VMStopped, VMPaused, VMSuspended, VMError},
 		taskStates: []TaskState{TaskRebooting, "reboot_pending", TaskRebootStarted, TaskRebootingHard,
 			"reboot_pending_hard", TaskRebootStartedHard, TaskResuming, TaskUnpausing, TaskSuspending, TaskPausing},
-		task: TaskRebootingHard,
+		task: TaskRebootingHard, log: logBoot,
 		steps: func(t Timings, _ *Server) []step {
 			return []step{{wait: t.HardReboot, vm: VMActive, power: PowerRunning}}
 		}},
-	ActionShelve: {vmStates: []VMState{VMActive, VMStopped, VMPaused, VMSuspended}, task: TaskShelving,
+	ActionShelve: {vmStates: []VMState{VMActive, VMStopped, VMPaused, VMSuspended}, task: TaskShelving, log: logShutdown,
 		steps: func(t Timings, _ *Server) []step {
 			steps := []step{{wait: t.Shelve, vm: VMShelved, power: PowerShutdown}}
 			if t.ShelvedOffloadTime >= 0 {
@@ -132,7 +135,7 @@ var rules = map[Action]rule{
 		steps: func(t Timings, _ *Server) []step {
 			return []step{{wait: t.ShelveOffload, vm: VMShelvedOffloaded, power: PowerShutdown, host: clearHost}}
 		}},
-	ActionUnshelve: {vmStates: []VMState{VMShelved, VMShelvedOffloaded}, task: TaskUnshelving,
+	ActionUnshelve: {vmStates: []VMState{VMShelved, VMShelvedOffloaded}, task: TaskUnshelving, log: logBoot,
 		steps: func(t Timings, srv *Server) []step {
 			if srv.Host == "" { // offloaded: the scheduler picks a host first
 				return []step{
@@ -221,7 +224,14 @@ func (s *Store) StartAction(id string, action Action) (Server, error) {
 	}
 	e.TaskState = r.task
 	e.Updated = now
-	s.schedule(e, now, r.steps(s.timings, &e.Server))
+	steps := r.steps(s.timings, &e.Server)
+	if r.log != 0 && len(steps) > 0 && steps[0].host != chooseHost && e.Host != "" {
+		// A guest stopped already prints nothing as it stops again.
+		if !(r.log == logShutdown && e.PowerState == PowerShutdown) {
+			e.record(r.log, now, steps[0].wait)
+		}
+	}
+	s.schedule(e, now, steps)
 	return e.Server, nil
 }
 
@@ -257,6 +267,7 @@ func (s *Store) advance(now time.Time) {
 		switch st.host {
 		case clearHost:
 			e.Host = ""
+			e.clearLog()
 		case chooseHost:
 			if len(s.hostOrder) == 0 {
 				// Nova's NoValidHost: "No valid host was found. %(reason)s".
@@ -267,6 +278,11 @@ func (s *Store) advance(now time.Time) {
 			}
 			e.Host = s.hostOrder[s.nextHost%len(s.hostOrder)]
 			s.nextHost++
+			if len(e.steps) > 0 {
+				// The guest starts on its host and boots while the
+				// rest of the transition runs.
+				e.record(logBoot, at, e.steps[0].wait)
+			}
 		}
 		if e.VMState == VMActive && e.LaunchedAt.IsZero() {
 			e.LaunchedAt = at

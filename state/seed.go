@@ -79,6 +79,10 @@ type SeedServer struct {
 	// flavorid.
 	ImageID  string `json:"image_id,omitempty"`
 	FlavorID string `json:"flavor_id,omitempty"`
+	// ConsoleOutput, when set, is what the server's console shows
+	// (os-getConsoleOutput) in place of the generated boot log (see
+	// Store.SetConsoleOutput).
+	ConsoleOutput *string `json:"console_output,omitempty"`
 }
 
 // ParseSeed decodes a seed file. Unknown fields and wrongly typed values are
@@ -331,6 +335,9 @@ func (s *Store) fill(seed *Seed) error {
 		if err == nil {
 			_, err = s.AddServer(srv)
 		}
+		if err == nil && ss.ConsoleOutput != nil {
+			err = s.SetConsoleOutput(srv.ID, *ss.ConsoleOutput)
+		}
 		if err != nil {
 			return at("servers", i, err)
 		}
@@ -430,7 +437,9 @@ func (s *Store) Snapshot() *Seed {
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].seq < entries[j].seq })
 	for _, e := range entries {
-		seed.Servers = append(seed.Servers, SeedServerOf(e.Server))
+		ss := SeedServerOf(e.Server)
+		ss.ConsoleOutput = e.consoleOutputSet()
+		seed.Servers = append(seed.Servers, ss)
 	}
 	s.snapshotCatalog(seed)
 	return seed

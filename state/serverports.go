@@ -156,3 +156,53 @@ func (s *Store) allocatePorts(srv *Server, v Viewer, reqs []NetworkRequest, now 
 	s.cat.byDevice[srv.ID] = append(prior, out...)
 	return out, nil
 }
+
+// ServerAddress is a fixed IP of one of a server's ports.
+type ServerAddress struct {
+	Version int    // 4 or 6
+	Addr    string // the address
+	MAC     string // the port's MAC address
+}
+
+// ServerNetwork is a server's addresses on the networks of one name.
+type ServerNetwork struct {
+	Name      string          // the network's name (Nova's label)
+	Addresses []ServerAddress // in the order of the server's ports
+}
+
+// ServerAddresses returns a server's fixed IPs as Nova's network info
+// cache groups them (common.get_networks_for_instance_from_nw_info): by
+// network name, each name once at the place of its first port, the ports
+// in the order they were bound. A server without ports has none.
+func (s *Store) ServerAddresses(serverID string) []ServerNetwork {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ports := s.cat.byDevice[serverID]
+	if len(ports) == 0 {
+		return nil
+	}
+	out := make([]ServerNetwork, 0, 1)
+	for _, p := range ports {
+		name := ""
+		if n := s.cat.networks[p.NetworkID]; n != nil {
+			name = n.Name
+		}
+		i := 0
+		for i < len(out) && out[i].Name != name {
+			i++
+		}
+		if i == len(out) {
+			out = append(out, ServerNetwork{Name: name})
+		}
+		for _, ip := range p.FixedIPs {
+			version := 4
+			if sn := s.cat.subnets[ip.SubnetID]; sn != nil {
+				version = sn.IPVersion
+			} else if a, err := netip.ParseAddr(ip.IPAddress); err == nil && a.Is6() {
+				version = 6
+			}
+			out[i].Addresses = append(out[i].Addresses, ServerAddress{Version: version, Addr: ip.IPAddress, MAC: p.MACAddress})
+		}
+	}
+	return out
+}

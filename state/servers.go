@@ -14,9 +14,10 @@ import (
 // serverEntry is a stored server.
 type serverEntry struct {
 	Server
-	seq   uint64 // creation order
-	pos   int    // index in its project's list
-	steps []step // the rest of the transition it is in, if any
+	seq   uint64      // creation order
+	pos   int         // index in its project's list
+	steps []step      // the rest of the transition it is in, if any
+	log   *consoleLog // its console log; nil until it prints
 }
 
 // projectServers lists one project's servers, with their names beside
@@ -56,8 +57,11 @@ func (s *Store) removeServer(e *serverEntry) {
 // AddServer adds a server and returns it as stored. An empty ID gets a
 // uuid4; an empty VMState means active (with PowerRunning when PowerState is
 // unset); Created and Updated are stamped from the clock. The project, and
-// the host when given, must exist. The server stays in its state until
-// changed: only servers created with CreateServer move on by themselves.
+// the host when given, must exist. A server without a FlavorID gets the
+// store's DefaultFlavor, when it has one. The server stays in its state
+// until changed: only servers created with CreateServer move on by
+// themselves. Its console log is made up to match its state (a server
+// with a host that is running or stopped has booted).
 func (s *Store) AddServer(srv Server) (Server, error) {
 	if srv.ID == "" {
 		srv.ID = uuid.NewString()
@@ -76,11 +80,18 @@ func (s *Store) AddServer(srv Server) (Server, error) {
 	if err := s.checkServer(srv); err != nil {
 		return Server{}, err
 	}
+	if srv.FlavorID == "" {
+		if f := s.defaultFlavor(); f != nil {
+			srv.FlavorID = f.ID
+		}
+	}
 	if _, ok := s.servers[srv.ID]; ok {
 		return Server{}, &ConflictError{Kind: "server", ID: srv.ID}
 	}
 	s.seq++
-	s.insertServer(&serverEntry{Server: srv, seq: s.seq})
+	e := &serverEntry{Server: srv, seq: s.seq}
+	s.insertServer(e)
+	e.seedLog(s.timings, now)
 	return srv, nil
 }
 
@@ -294,6 +305,7 @@ func (s *Store) UpdateServer(id string, fn func(*Server)) (Server, error) {
 	}
 	e.Server = srv
 	e.steps = nil
+	e.syncLog(s.timings, now)
 	return srv, nil
 }
 

@@ -34,7 +34,7 @@ func TestStubPasswordFlow(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, base+"/v2.1/1ab83fbf1b594600bfa618dc33694dd6/", compute.Endpoint)
 
-	created, err := servers.Create(ctx, compute, servers.CreateOpts{Name: "from-go", ImageRef: "cirros", FlavorRef: "1"}, nil).Extract()
+	created, err := servers.Create(ctx, compute, servers.CreateOpts{Name: "from-go", ImageRef: "0f6a2c1e-8b5d-4e7a-9c3f-1d2e3f4a5b6c", FlavorRef: "1"}, nil).Extract()
 	require.NoError(t, err)
 	advance("6")
 	got, err := servers.Get(ctx, compute, created.ID).Extract()

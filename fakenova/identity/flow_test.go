@@ -45,7 +45,12 @@ func TestGophercloudPasswordFlow(t *testing.T) {
 	admin := login("admin", "secret", "demo")
 	compute := computeAt(admin, "")
 
-	created, err := servers.Create(ctx, compute, servers.CreateOpts{Name: "flow-1", ImageRef: "cirros", FlavorRef: "1"}, nil).Extract()
+	// Nova checks the image and flavor a server is created from.
+	image, err := e.store.AddImage(state.Image{Name: "cirros", Visibility: state.ImagePublic})
+	require.NoError(t, err)
+	_, err = e.store.AddFlavor(state.Flavor{ID: "1", Name: "m1.tiny", VCPUs: 1, RAM: 512, Disk: 1})
+	require.NoError(t, err)
+	created, err := servers.Create(ctx, compute, servers.CreateOpts{Name: "flow-1", ImageRef: image.ID, FlavorRef: "1"}, nil).Extract()
 	require.NoError(t, err)
 	got, err := servers.Get(ctx, compute, created.ID).Extract()
 	require.NoError(t, err)
