@@ -2,10 +2,10 @@ package fakenova
 
 import (
 	"crypto/sha256"
-	"sort"
-	"strings"
 	"encoding/hex"
 	"net/url"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/novastub/novastub/internal/pyjson"
