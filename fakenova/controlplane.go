@@ -33,7 +33,9 @@ const ControlPlanePrefix = "/_novastub/"
 //	DELETE /_novastub/journal           -> 204
 //	GET    /_novastub/clock             -> {"now": "<RFC 3339>"}
 //	POST   /_novastub/clock/advance     {"seconds": 600} -> {"now": "<RFC 3339>"}
-//	PUT    /_novastub/servers/{id}      {"status": "SHUTOFF", "task_state": null, "host": ""} (any subset)
+//	PUT    /_novastub/servers/{id}      {"status": "SHUTOFF", "task_state": null, "host": "",
+//	                                     "console_output": "text"} (any subset; console_output null
+//	                                     goes back to the generated boot log)
 //	GET    /_novastub/state             -> the whole model in the seed-file format
 //	PUT    /_novastub/state             the whole model -> 204
 //	POST   /_novastub/reset             -> 204, back to the seed
@@ -250,12 +252,20 @@ func (c *controlPlane) advance(w http.ResponseWriter, r *http.Request, _ httprou
 
 func (c *controlPlane) updateServer(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
 	var in struct {
-		Status    *string         `json:"status"`
-		TaskState json.RawMessage `json:"task_state"`
-		Host      *string         `json:"host"`
+		Status        *string         `json:"status"`
+		TaskState     json.RawMessage `json:"task_state"`
+		Host          *string         `json:"host"`
+		ConsoleOutput json.RawMessage `json:"console_output"`
 	}
 	if !decodeControl(w, r, &in) {
 		return
+	}
+	var consoleOutput *string
+	if in.ConsoleOutput != nil && string(in.ConsoleOutput) != "null" {
+		if err := json.Unmarshal(in.ConsoleOutput, &consoleOutput); err != nil {
+			controlError(w, http.StatusBadRequest, "console_output", "must be a string or null")
+			return
+		}
 	}
 	var task *state.TaskState
 	if in.TaskState != nil {
@@ -273,10 +283,11 @@ func (c *controlPlane) updateServer(w http.ResponseWriter, r *http.Request, ps h
 	id := ps.ByName("id")
 	var srv state.Server
 	var err error
-	if in.Status != nil {
+	switch {
+	case in.Status != nil:
 		// As a seed file sets a server: the status's states and host rule.
 		srv, err = c.n.store.SetServerStatus(id, *in.Status, task, in.Host)
-	} else {
+	case task != nil || in.Host != nil:
 		srv, err = c.n.store.UpdateServer(id, func(s *state.Server) {
 			if task != nil {
 				s.TaskState = *task
@@ -285,6 +296,15 @@ func (c *controlPlane) updateServer(w http.ResponseWriter, r *http.Request, ps h
 				s.Host = *in.Host
 			}
 		})
+	default:
+		srv, err = c.n.store.Server(id)
+	}
+	switch {
+	case err != nil || in.ConsoleOutput == nil:
+	case consoleOutput != nil:
+		err = c.n.store.SetConsoleOutput(id, *consoleOutput)
+	default:
+		err = c.n.store.ResetConsoleOutput(id)
 	}
 	var invalid *state.InvalidError
 	var missing *state.NotFoundError
@@ -302,7 +322,11 @@ func (c *controlPlane) updateServer(w http.ResponseWriter, r *http.Request, ps h
 		controlError(w, http.StatusBadRequest, "", err.Error())
 		return
 	}
-	writeControl(w, http.StatusOK, map[string]any{"server": state.SeedServerOf(srv)})
+	out := state.SeedServerOf(srv)
+	if text, err := c.n.store.ConsoleOutput(id); err == nil && consoleOutput != nil {
+		out.ConsoleOutput = &text
+	}
+	writeControl(w, http.StatusOK, map[string]any{"server": out})
 }
 
 func (c *controlPlane) getState(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {

@@ -212,7 +212,8 @@ func imageMetaProperties(props map[string]string) []pyjson.Member {
 	for k := range props {
 		switch {
 		case strings.HasPrefix(k, "hw_"), strings.HasPrefix(k, "img_"), strings.HasPrefix(k, "os_"),
-			k == "architecture", k == "hypervisor_type", k == "hypervisor_version_requires", k == "vm_mode":
+			k == "architecture", k == "auto_disk_config", k == "hypervisor_type", k == "hypervisor_version_requires",
+			k == "vm_mode":
 			keys = append(keys, k)
 		}
 	}

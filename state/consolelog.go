@@ -61,6 +61,17 @@ func (e *serverEntry) record(kind logKind, at time.Time, dur time.Duration) {
 	l.events = append(l.events, logEvent{kind, at, dur})
 }
 
+// recordDone appends an event that took at most dur and was over by now.
+func (e *serverEntry) recordDone(kind logKind, now time.Time, dur time.Duration) {
+	at := now.Add(-dur)
+	if e.log != nil && len(e.log.events) > 0 {
+		if last := e.log.events[len(e.log.events)-1].at; at.Before(last) {
+			at, dur = last, now.Sub(last)
+		}
+	}
+	e.record(kind, at, dur)
+}
+
 // clearLog forgets the generated log: the server left its host (shelve
 // offload), and its console.log with it.
 func (e *serverEntry) clearLog() {
@@ -104,11 +115,11 @@ func (e *serverEntry) syncLog(t Timings, now time.Time) {
 	switch e.PowerState {
 	case PowerRunning, PowerPaused, PowerSuspended:
 		if !booted {
-			e.record(logBoot, now.Add(-t.Spawn), t.Spawn)
+			e.recordDone(logBoot, now, t.Spawn)
 		}
 	case PowerShutdown:
 		if booted {
-			e.record(logShutdown, now.Add(-t.Stop), t.Stop)
+			e.recordDone(logShutdown, now, t.Stop)
 		}
 	}
 }
@@ -197,19 +208,20 @@ func (s *Store) renderLog(e *serverEntry, now time.Time) string {
 			bootAt = ev.at
 			lines = s.bootScript(lines, e, ev.at, ev.dur)
 		case logShutdown:
-			lines = shutdownScript(lines, ev.at, ev.dur, bootAt)
+			lines = shutdownScript(lines, ev.at, ev.dur, bootAt, "reboot: Power down")
 		case logReboot:
 			// A soft reboot: the guest shuts down in the first third,
 			// the kernel restarts it, and it boots in the rest.
-			lines = shutdownScript(lines, ev.at, scale(ev.dur, 0.3), bootAt)
-			restart := ev.at.Add(scale(ev.dur, 0.32))
-			lines = append(lines, logLine{restart, kernelStamp(restart.Sub(bootAt)) + " reboot: Restarting system" + crlf})
+			lines = shutdownScript(lines, ev.at, scale(ev.dur, 0.3), bootAt, "reboot: Restarting system")
 			bootAt = ev.at.Add(scale(ev.dur, 0.35))
 			lines = s.bootScript(lines, e, bootAt, ev.dur-scale(ev.dur, 0.35))
 		}
-		for _, l := range lines {
-			if l.t.After(now) || i+1 < len(events) && !l.t.Before(events[i+1].at) {
+		for j, l := range lines {
+			if l.t.After(now) || i+1 < len(events) && l.t.After(events[i+1].at) {
 				break
+			}
+			if j == 0 && b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
+				b.WriteString(crlf) // the login prompt waits on its line
 			}
 			b.WriteString(l.text)
 		}
@@ -304,10 +316,10 @@ func netmask(p netip.Prefix) string {
 	return fmt.Sprintf("%d.%d.%d.%d", m>>24, m>>16&0xff, m>>8&0xff, m&0xff)
 }
 
-// shutdownScript appends what a guest prints as it powers off over
-// [at, at+dur]: systemd stopping its units, and the kernel's last word,
-// stamped with the time since bootAt.
-func shutdownScript(lines []logLine, at time.Time, dur time.Duration, bootAt time.Time) []logLine {
+// shutdownScript appends what a guest prints as it shuts down over
+// [at, at+dur]: systemd stopping its units, and the kernel's last word
+// (last), stamped with the time since bootAt.
+func shutdownScript(lines []logLine, at time.Time, dur time.Duration, bootAt time.Time, last string) []logLine {
 	if bootAt.IsZero() {
 		bootAt = at
 	}
@@ -318,7 +330,7 @@ func shutdownScript(lines []logLine, at time.Time, dur time.Duration, bootAt tim
 	line(0.4, "[  OK  ] Stopped target Network.")
 	line(0.6, "[  OK  ] Reached target System Shutdown.")
 	line(0.7, "[  OK  ] Reached target Late Shutdown Services.")
-	line(0.9, kernelStamp(at.Add(scale(dur, 0.9)).Sub(bootAt))+" reboot: Power down")
+	line(0.9, kernelStamp(at.Add(scale(dur, 0.9)).Sub(bootAt))+" "+last)
 	return lines
 }
 
