@@ -287,7 +287,7 @@ func (s *Store) deviceOf(port string) string {
 
 // Port returns the port with the given id, whoever may see it.
 func (s *Store) Port(id string) (Port, error) {
-	s.mu.RLock()
+	s.rlock() // a server deleted by now has let its ports go
 	defer s.mu.RUnlock()
 	e, ok := s.cat.ports[id]
 	if !ok {
@@ -302,7 +302,7 @@ func (s *Store) Ports() []Port { return s.ListPorts(Viewer{Admin: true}) }
 // PortFor returns the port with the given id if v may see it (see
 // ListPorts); any other is a *NotFoundError.
 func (s *Store) PortFor(id string, v Viewer) (Port, error) {
-	s.mu.RLock()
+	s.rlock() // a server deleted by now has let its ports go
 	defer s.mu.RUnlock()
 	e, ok := s.cat.ports[id]
 	if !ok || !s.portVisible(e, v) {
@@ -314,7 +314,7 @@ func (s *Store) PortFor(id string, v Viewer) (Port, error) {
 // ListPorts returns the ports v may see, in the order they were added: an
 // admin every port, others their own and those on their networks.
 func (s *Store) ListPorts(v Viewer) []Port {
-	s.mu.RLock()
+	s.rlock() // a server deleted by now has let its ports go
 	defer s.mu.RUnlock()
 	out := make([]Port, 0, len(s.cat.ports))
 	for _, e := range s.cat.portOrder {
@@ -337,7 +337,7 @@ func (s *Store) portVisible(p *portEntry, v Viewer) bool {
 // order they were bound: what Nova's network info cache, and so the
 // server's addresses, are made of. It is a map lookup.
 func (s *Store) ServerPorts(deviceID string) []Port {
-	s.mu.RLock()
+	s.rlock() // a server deleted by now has let its ports go
 	defer s.mu.RUnlock()
 	entries := s.cat.byDevice[deviceID]
 	out := make([]Port, len(entries))

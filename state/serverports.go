@@ -175,7 +175,7 @@ type ServerNetwork struct {
 // network name, each name once at the place of its first port, the ports
 // in the order they were bound. A server without ports has none.
 func (s *Store) ServerAddresses(serverID string) []ServerNetwork {
-	s.mu.RLock()
+	s.rlock()
 	defer s.mu.RUnlock()
 	ports := s.cat.byDevice[serverID]
 	if len(ports) == 0 {
