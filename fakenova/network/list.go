@@ -380,7 +380,7 @@ func compareVals(a, b val) int {
 			y = 1
 		}
 		return cmp.Compare(x, y)
-	case kInt:
+	case kInt, kTime:
 		return cmp.Compare(a.n, b.n)
 	}
 	return cmp.Compare(a.s, b.s)

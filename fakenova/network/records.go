@@ -18,16 +18,16 @@ const (
 	kInt                 // an integer
 	kStrs                // a list of strings
 	kRaw                 // JSON written beforehand (a list of objects)
+	kTime                // a timestamp, YYYY-MM-DDTHH:MM:SSZ
 )
 
 // val is an attribute's value in a record.
 type val struct {
 	k    kind
-	s    string
 	b    bool
-	n    int64
+	s    string // a string, or raw JSON
+	n    int64  // an integer, or a time in Unix seconds
 	list []string
-	raw  []byte
 }
 
 // attr is an attribute of a resource: its name, and whether a list may
@@ -43,6 +43,7 @@ type attr struct {
 type resource struct {
 	collection, member string
 	attrs              []attr
+	keys               [][]byte // each attribute's `"name":`, quoted once
 	index              map[string]int
 	// extraFilters are valid filters that are not attributes shown (the
 	// admin-only provider and binding attributes, tags): filtering by
@@ -55,6 +56,7 @@ func newResource(collection, member string, extra []string, attrs ...attr) *reso
 		extraFilters: map[string]bool{"tags": true, "tags-any": true, "not-tags": true, "not-tags-any": true}}
 	for i, a := range attrs {
 		r.index[a.name] = i
+		r.keys = append(r.keys, append(pyjson.AppendString(nil, a.name), ':'))
 	}
 	for _, e := range extra {
 		r.extraFilters[e] = true
@@ -70,8 +72,8 @@ func nullStr(s string) val      { return val{k: kNullStr, s: s} }
 func boolean(b bool) val        { return val{k: kBool, b: b} }
 func integer(n int) val         { return val{k: kInt, n: int64(n)} }
 func strs(l []string) val       { return val{k: kStrs, list: l} }
-func raw(b []byte) val          { return val{k: kRaw, raw: b} }
-func timestamp(t time.Time) val { return str(t.UTC().Format("2006-01-02T15:04:05Z")) }
+func raw(b []byte) val          { return val{k: kRaw, s: string(b)} }
+func timestamp(t time.Time) val { return val{k: kTime, n: t.Unix()} }
 
 // fa is a filterable, sortable attribute; f a filterable one; a a plain one.
 func fa(name string) attr { return attr{name, true, true} }
@@ -176,8 +178,7 @@ func appendRecord(b []byte, res *resource, rec record, fields []string) []byte {
 			b = append(b, ',')
 		}
 		first = false
-		b = pyjson.AppendString(b, at.name)
-		b = append(b, ':')
+		b = append(b, res.keys[i]...)
 		b = appendVal(b, rec[i])
 	}
 	return append(b, '}')
@@ -199,6 +200,10 @@ func appendVal(b []byte, v val) []byte {
 		return append(b, "false"...)
 	case kInt:
 		return strconv.AppendInt(b, v.n, 10)
+	case kTime:
+		b = append(b, '"')
+		b = time.Unix(v.n, 0).UTC().AppendFormat(b, "2006-01-02T15:04:05Z")
+		return append(b, '"')
 	case kStrs:
 		b = append(b, '[')
 		for i, s := range v.list {
@@ -209,7 +214,7 @@ func appendVal(b []byte, v val) []byte {
 		}
 		return append(b, ']')
 	}
-	return append(b, v.raw...)
+	return append(b, v.s...)
 }
 
 func contains(list []string, s string) bool {
