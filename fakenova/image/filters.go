@@ -1,11 +1,11 @@
 package image
 
 import (
-	"github.com/novastub/novastub/fakenova/internal/multidict"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/novastub/novastub/fakenova/internal/multidict"
 	"github.com/novastub/novastub/state"
 )
 

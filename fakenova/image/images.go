@@ -3,13 +3,13 @@ package image
 import (
 	"cmp"
 	"errors"
-	"github.com/novastub/novastub/fakenova/internal/multidict"
 	"net/http"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/novastub/novastub/fakenova/internal/multidict"
 	"github.com/novastub/novastub/middleware"
 	"github.com/novastub/novastub/state"
 )
@@ -361,7 +361,7 @@ func appendList(b []byte, images []*state.Image, ps multidict.Params, req *listR
 	b = appendString(b, first)
 	b = append(b, `, "schema": "/v2/schemas/images"`...)
 	if len(images) > 0 && len(images) == req.limit {
-		q = append(q, multidict.Pair{"marker", images[len(images)-1].ID})
+		q = append(q, multidict.Pair{Key: "marker", Value: images[len(images)-1].ID})
 		b = append(b, `, "next": `...)
 		b = appendString(b, "/v2/images?"+q.Encode())
 	}

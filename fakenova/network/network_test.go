@@ -236,3 +236,17 @@ func TestVersionsAndResources(t *testing.T) {
 	require.Equal(t, http.StatusOK, a.code)
 	assert.Equal(t, "net-mtu", a.json(t)["extension"].(map[string]any)["alias"])
 }
+
+func TestLongQueriesAreBounded(t *testing.T) {
+	srv := serve(t, newStore(t))
+	for _, q := range []string{
+		"?" + strings.Repeat("name=a&", 3000),
+		"?" + strings.Repeat("sort_key=name&sort_dir=asc&", 800),
+		"?tags=" + strings.Repeat("x,", 20000),
+		"?limit=1&" + strings.Repeat("fields=id&", 2000),
+		"?fixed_ips=" + strings.Repeat("ip_address%3D1&fixed_ips=", 2000) + "x",
+	} {
+		a := do(t, srv, "GET", "/networking/v2.0/ports"+q, tokenA)
+		assert.Contains(t, []int{200, 400}, a.code, a.body)
+	}
+}
