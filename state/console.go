@@ -232,7 +232,7 @@ func (s *Store) issueConsole(srv *Server, seq uint64, req ConsoleRequest, now ti
 	if protocol == "" {
 		protocol = req.Type.Protocol()
 	}
-	if !s.protocols[protocol] {
+	if !s.ProtocolEnabled(protocol) {
 		return ConsoleToken{}, &ConsoleUnavailableError{Type: req.Type}
 	}
 	info, known := consoleTypes[req.Type]

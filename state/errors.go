@@ -35,6 +35,15 @@ var (
 	ErrConflict = errors.New("already exists")
 	// ErrInvalid: an argument is malformed (a bad id, an unknown state).
 	ErrInvalid = errors.New("invalid argument")
+	// ErrForbidden: the object exists but the caller may not see or use
+	// it (Glance's hidden marker image, an external network a project
+	// may not plug a server into).
+	ErrForbidden = errors.New("forbidden")
+	// ErrInUse: a port is bound to another device, or an IP address is
+	// taken on its network.
+	ErrInUse = errors.New("in use")
+	// ErrExhausted: a network has no free IP address left to allocate.
+	ErrExhausted = errors.New("exhausted")
 )
 
 // NotFoundError reports a missing object. Kind is "project", "host",
@@ -165,3 +174,56 @@ func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
 
 // Unwrap returns the cause.
 func (e *InvalidError) Unwrap() error { return e.Err }
+
+// ForbiddenError reports an object the caller may not see or use.
+type ForbiddenError struct {
+	Kind string // image or external network
+	ID   string // its id
+}
+
+// Error describes the failure.
+func (e *ForbiddenError) Error() string { return fmt.Sprintf("%s %q is forbidden", e.Kind, e.ID) }
+
+// Is reports whether target is ErrForbidden.
+func (e *ForbiddenError) Is(target error) bool { return target == ErrForbidden }
+
+// InUseError reports a port bound to a device, or an IP address taken.
+type InUseError struct {
+	Kind      string // "port" or "ip address"
+	ID        string // the port id or the address
+	NetworkID string // the network it is on
+	DeviceID  string // the device that holds it ("" when none)
+}
+
+// Error describes the failure.
+func (e *InUseError) Error() string {
+	return fmt.Sprintf("%s %s on network %s is in use by %q", e.Kind, e.ID, e.NetworkID, e.DeviceID)
+}
+
+// Is reports whether target is ErrInUse.
+func (e *InUseError) Is(target error) bool { return target == ErrInUse }
+
+// ExhaustedError reports a network without a free IP address.
+type ExhaustedError struct {
+	NetworkID string // the network
+}
+
+// Error describes the failure.
+func (e *ExhaustedError) Error() string {
+	return fmt.Sprintf("no more IP addresses available on network %s", e.NetworkID)
+}
+
+// Is reports whether target is ErrExhausted.
+func (e *ExhaustedError) Is(target error) bool { return target == ErrExhausted }
+
+// NoSubnetError reports a network a server cannot be plugged into because
+// it has no subnet (Nova's NetworkRequiresSubnet).
+type NoSubnetError struct {
+	NetworkID string // the network
+}
+
+// Error describes the failure.
+func (e *NoSubnetError) Error() string { return fmt.Sprintf("network %s has no subnet", e.NetworkID) }
+
+// Is reports whether target is ErrInvalid.
+func (e *NoSubnetError) Is(target error) bool { return target == ErrInvalid }

@@ -30,6 +30,9 @@ var sentinels = map[string]error{
 	"ErrNotImplemented":     state.ErrNotImplemented,
 	"ErrConflict":           state.ErrConflict,
 	"ErrInvalid":            state.ErrInvalid,
+	"ErrForbidden":          state.ErrForbidden,
+	"ErrInUse":              state.ErrInUse,
+	"ErrExhausted":          state.ErrExhausted,
 }
 
 // requireOnly checks that err matches want with errors.Is and no other

@@ -153,6 +153,12 @@ type ServerRequest struct {
 	UserID    string // the user creating it
 	ImageID   string // the image it boots from, kept as given
 	FlavorID  string // its flavor, kept as given
+	// Networks are the ports to give the server (see AllocatePorts),
+	// checked and made with the server, all or nothing; Admin says
+	// whether the caller is an admin (who may use external networks and
+	// others' ports).
+	Networks []NetworkRequest
+	Admin    bool
 }
 
 // CreateServer creates a server as Nova's API does: BUILD, scheduling, no
@@ -170,6 +176,11 @@ func (s *Store) CreateServer(req ServerRequest) (Server, error) {
 	s.advance(now)
 	if err := s.checkServer(srv); err != nil {
 		return Server{}, err
+	}
+	if len(req.Networks) > 0 {
+		if _, err := s.allocatePorts(&srv, Viewer{ProjectID: req.ProjectID, Admin: req.Admin}, req.Networks, now); err != nil {
+			return Server{}, err
+		}
 	}
 	s.seq++
 	e := &serverEntry{Server: srv, seq: s.seq}
@@ -239,6 +250,7 @@ func (s *Store) advance(now time.Time) {
 		at := time.Unix(0, t.at).In(now.Location())
 		if st.remove {
 			s.removeServer(e)
+			s.releaseServerPorts(e.ID, at)
 			continue
 		}
 		e.VMState, e.TaskState, e.PowerState, e.Updated = st.vm, st.task, st.power, at

@@ -16,11 +16,20 @@ import (
 // from, that non-Go users write by hand, and what Snapshot returns. Load
 // checks every id and reference and names the bad field in its error.
 type Seed struct {
-	Projects []Project    `json:"projects"` // Keystone projects
-	Hosts    []SeedHost   `json:"hosts"`    // compute hosts
-	Tokens   []SeedToken  `json:"tokens"`   // static API tokens
-	Users    []User       `json:"users"`    // users of the identity service
-	Servers  []SeedServer `json:"servers"`  // servers
+	Projects []Project  `json:"projects"` // Keystone projects
+	Hosts    []SeedHost `json:"hosts"`    // compute hosts
+	// ConsoleProtocols are the console protocols the cloud enables (vnc,
+	// spice, serial, mks, rdp: Nova's [vnc] enabled and the like); left
+	// out, those the Store was made with (WithProtocols; VNC only by
+	// default).
+	ConsoleProtocols *[]string     `json:"console_protocols,omitempty"`
+	Tokens           []SeedToken   `json:"tokens"`             // static API tokens
+	Users            []User        `json:"users"`              // users of the identity service
+	Images           []SeedImage   `json:"images,omitempty"`   // Glance images
+	Flavors          []SeedFlavor  `json:"flavors,omitempty"`  // Nova flavors
+	Networks         []SeedNetwork `json:"networks,omitempty"` // Neutron networks and their subnets
+	Servers          []SeedServer  `json:"servers"`            // servers
+	Ports            []SeedPort    `json:"ports,omitempty"`    // Neutron ports, after the servers they are bound to
 }
 
 // SeedHost is a host in a seed file.
@@ -65,6 +74,11 @@ type SeedServer struct {
 	// Host left out means the first host for a status that has one, none
 	// for BUILD and SHELVED_OFFLOADED; "" means none.
 	Host *string `json:"host,omitempty"`
+	// ImageID is the image the server was booted from (any id: the
+	// image may have been deleted since); FlavorID is its flavor's
+	// flavorid.
+	ImageID  string `json:"image_id,omitempty"`
+	FlavorID string `json:"flavor_id,omitempty"`
 }
 
 // ParseSeed decodes a seed file. Unknown fields and wrongly typed values are
@@ -72,21 +86,45 @@ type SeedServer struct {
 // ParseSeed checks the form only; Store.Load checks ids and references.
 func ParseSeed(data []byte) (*Seed, error) {
 	var top struct {
-		Projects []json.RawMessage `json:"projects"`
-		Hosts    []json.RawMessage `json:"hosts"`
-		Tokens   []json.RawMessage `json:"tokens"`
-		Users    []json.RawMessage `json:"users"`
-		Servers  []json.RawMessage `json:"servers"`
+		Projects         []json.RawMessage `json:"projects"`
+		Hosts            []json.RawMessage `json:"hosts"`
+		ConsoleProtocols *[]string         `json:"console_protocols"`
+		Tokens           []json.RawMessage `json:"tokens"`
+		Users            []json.RawMessage `json:"users"`
+		Images           []json.RawMessage `json:"images"`
+		Flavors          []json.RawMessage `json:"flavors"`
+		Networks         []json.RawMessage `json:"networks"`
+		Servers          []json.RawMessage `json:"servers"`
+		Ports            []json.RawMessage `json:"ports"`
 	}
 	if err := decodeStrict(data, &top); err != nil {
 		return nil, seedError("", err)
 	}
 	seed := &Seed{
-		Projects: make([]Project, len(top.Projects)),
-		Hosts:    make([]SeedHost, len(top.Hosts)),
-		Tokens:   make([]SeedToken, len(top.Tokens)),
-		Users:    make([]User, len(top.Users)),
-		Servers:  make([]SeedServer, len(top.Servers)),
+		Projects:         make([]Project, len(top.Projects)),
+		Hosts:            make([]SeedHost, len(top.Hosts)),
+		ConsoleProtocols: top.ConsoleProtocols,
+		Tokens:           make([]SeedToken, len(top.Tokens)),
+		Users:            make([]User, len(top.Users)),
+		Servers:          make([]SeedServer, len(top.Servers)),
+	}
+	if top.Images != nil {
+		seed.Images = make([]SeedImage, len(top.Images))
+	}
+	if top.Flavors != nil {
+		seed.Flavors = make([]SeedFlavor, len(top.Flavors))
+	}
+	if top.Ports != nil {
+		seed.Ports = make([]SeedPort, len(top.Ports))
+	}
+	if top.Networks != nil {
+		seed.Networks = make([]SeedNetwork, len(top.Networks))
+	}
+	// A network's subnets are parsed one by one, so that an error names
+	// networks[i].subnets[j].field.
+	subnets := make([][]json.RawMessage, len(top.Networks))
+	placeNetwork := func(i int) any {
+		return &seedNetworkRaw{SeedNetwork: &seed.Networks[i], Subnets: &subnets[i]}
 	}
 	sections := []struct {
 		name  string
@@ -97,12 +135,27 @@ func ParseSeed(data []byte) (*Seed, error) {
 		{"hosts", top.Hosts, func(i int) any { return &seed.Hosts[i] }},
 		{"tokens", top.Tokens, func(i int) any { return &seed.Tokens[i] }},
 		{"users", top.Users, func(i int) any { return &seed.Users[i] }},
+		{"images", top.Images, func(i int) any { return &seed.Images[i] }},
+		{"flavors", top.Flavors, func(i int) any { return &seed.Flavors[i] }},
+		{"networks", top.Networks, placeNetwork},
 		{"servers", top.Servers, func(i int) any { return &seed.Servers[i] }},
+		{"ports", top.Ports, func(i int) any { return &seed.Ports[i] }},
 	}
 	for _, sec := range sections {
 		for i, raw := range sec.raw {
 			if err := decodeStrict(raw, sec.place(i)); err != nil {
 				return nil, seedError(fmt.Sprintf("%s[%d]", sec.name, i), err)
+			}
+		}
+	}
+	for i, raws := range subnets {
+		if raws == nil {
+			continue
+		}
+		seed.Networks[i].Subnets = make([]SeedSubnet, len(raws))
+		for j, raw := range raws {
+			if err := decodeStrict(raw, &seed.Networks[i].Subnets[j]); err != nil {
+				return nil, seedError(fmt.Sprintf("networks[%d].subnets[%d]", i, j), err)
 			}
 		}
 	}
@@ -116,6 +169,12 @@ func ReadSeedFile(path string) (*Seed, error) {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
 	return ParseSeed(data)
+}
+
+// seedNetworkRaw decodes a network with its subnets left raw.
+type seedNetworkRaw struct {
+	*SeedNetwork
+	Subnets *[]json.RawMessage `json:"subnets"`
 }
 
 func decodeStrict(data []byte, v any) error {
@@ -170,6 +229,12 @@ func jsonKind(goType string) string {
 		return "an object"
 	case goType == "string", goType == "*string":
 		return "a string"
+	case goType == "bool", goType == "*bool":
+		return "a boolean"
+	case goType == "int", goType == "*int", goType == "int64":
+		return "an integer"
+	case goType == "float64":
+		return "a number"
 	case goType == "time.Time":
 		return "an RFC 3339 time string"
 	}
@@ -193,6 +258,12 @@ func (s *Store) Load(seed *Seed) error {
 	s.foreignIDs = names{}
 	s.tokens, s.users = tmp.tokens, tmp.users
 	s.tokenGen.Add(1)
+	s.cat = tmp.cat
+	protocols := s.protocolsSet
+	if seed.ConsoleProtocols != nil {
+		protocols = tmp.protocolsSet
+	}
+	s.protocols.Store(protocols)
 	return nil
 }
 
@@ -252,6 +323,9 @@ func (s *Store) fill(seed *Seed) error {
 			return at("users", i, err)
 		}
 	}
+	if err := s.fillCatalog(seed); err != nil {
+		return err
+	}
 	for i, ss := range seed.Servers {
 		srv, err := s.seedServer(ss)
 		if err == nil {
@@ -261,7 +335,7 @@ func (s *Store) fill(seed *Seed) error {
 			return at("servers", i, err)
 		}
 	}
-	return nil
+	return s.fillPorts(seed)
 }
 
 func (s *Store) hasProjectNamed(name string) bool {
@@ -295,7 +369,7 @@ func (s *Store) seedServer(ss SeedServer) (Server, error) {
 		power = PowerState(*ss.PowerState)
 	}
 	srv := Server{ID: ss.ID, Name: ss.Name, ProjectID: ss.ProjectID, UserID: ss.UserID,
-		VMState: vm, TaskState: task, PowerState: power}
+		VMState: vm, TaskState: task, PowerState: power, ImageID: ss.ImageID, FlavorID: ss.FlavorID}
 	switch {
 	case ss.Host != nil:
 		srv.Host = *ss.Host
@@ -311,8 +385,8 @@ func (s *Store) seedServer(ss SeedServer) (Server, error) {
 // Snapshot returns the whole model as a Seed, read at one instant; Load of
 // it restores the model, but for console tokens (not part of a seed),
 // transitions under way (the servers stay in the state they are in), and
-// what the seed format does not hold (servers' images, flavors, faults and
-// times; tokens' identity-service details).
+// what the seed format does not hold (servers' faults and times; tokens'
+// identity-service details; flavors' times and internal ids).
 func (s *Store) Snapshot() *Seed {
 	s.rlock()
 	defer s.mu.RUnlock()
@@ -358,6 +432,7 @@ func (s *Store) Snapshot() *Seed {
 	for _, e := range entries {
 		seed.Servers = append(seed.Servers, SeedServerOf(e.Server))
 	}
+	s.snapshotCatalog(seed)
 	return seed
 }
 
@@ -366,7 +441,7 @@ func (s *Store) Snapshot() *Seed {
 func SeedServerOf(srv Server) SeedServer {
 	host := srv.Host
 	ss := SeedServer{ID: srv.ID, Name: srv.Name, ProjectID: srv.ProjectID, UserID: srv.UserID,
-		Status: srv.Status(), Host: &host}
+		Status: srv.Status(), Host: &host, ImageID: srv.ImageID, FlavorID: srv.FlavorID}
 	vm, task, power, err := StatusStates(ss.Status)
 	if err != nil || task != srv.TaskState {
 		t := string(srv.TaskState)

@@ -97,7 +97,7 @@ func TestParseSeedErrors(t *testing.T) {
 		{"unknown field in tokens[2]", `{"tokens":[{},{},{"expires":"x"}]}`, "tokens[2].expires", "unknown field"},
 		{"unknown field in hosts[0]", `{"hosts":[{"name":"h","types":[]}]}`, "hosts[0].types", "unknown field"},
 		{"unknown field in users[0]", `{"users":[{"name":"u","pass":"x"}]}`, "users[0].pass", "unknown field"},
-		{"unknown top-level field", `{"projects":[],"flavors":[]}`, "flavors", "unknown field"},
+		{"unknown top-level field", `{"projects":[],"flavours":[]}`, "flavours", "unknown field"},
 		{"wrong type in hosts[0].name", `{"hosts":[{"name":5}]}`, "hosts[0].name", "expected a string, got number"},
 		{"wrong type in hosts[0].console_types", `{"hosts":[{"name":"h","console_types":"novnc"}]}`,
 			"hosts[0].console_types", "expected an array, got string"},

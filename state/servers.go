@@ -302,12 +302,15 @@ func (s *Store) SetServerHost(id, host string) (Server, error) {
 	return s.UpdateServer(id, func(srv *Server) { srv.Host = host })
 }
 
-// RemoveServer deletes a server at once; its console tokens stop working.
+// RemoveServer deletes a server at once; its console tokens stop working,
+// and its ports go as Nova's deallocate_for_instance lets them go (see
+// Port.PreserveOnDelete).
 func (s *Store) RemoveServer(id string) error {
-	e, _, err := s.lockServer(id)
+	e, now, err := s.lockServer(id)
 	defer s.mu.Unlock()
 	if err == nil {
 		s.removeServer(e)
+		s.releaseServerPorts(e.ID, now)
 	}
 	return err
 }

@@ -37,10 +37,7 @@ func WithMaxConsoleTokens(n int) Option { return func(s *Store) { s.maxConsoles 
 // [mks] enabled do. Default: VNC only, as Nova.
 func WithProtocols(p ...Protocol) Option {
 	return func(s *Store) {
-		s.protocols = make(map[Protocol]bool, len(p))
-		for _, x := range p {
-			s.protocols[x] = true
-		}
+		s.protocolsSet = protocolBits(p)
 	}
 }
 
@@ -51,7 +48,11 @@ type Store struct {
 	clock       Clock
 	consoleTTL  time.Duration
 	maxConsoles int
-	protocols   map[Protocol]bool
+	// protocolsSet is what WithProtocols configured; protocols is what
+	// is enabled now (a seed file's console_protocols, else the
+	// configured set), a bit per protocolList entry.
+	protocolsSet uint32
+	protocols    atomic.Uint32
 
 	mu        sync.RWMutex
 	projects  map[string]Project
@@ -72,20 +73,22 @@ type Store struct {
 	tokens     map[[sha256.Size]byte]AuthToken
 	tokenGen   atomic.Uint64   // changes with every change of tokens
 	users      map[string]User // by domain + "/" + name
+	cat        catalog         // images, flavors, networks, subnets, ports
 }
 
 // New returns an empty Store.
 func New(opts ...Option) *Store {
 	s := &Store{
-		clock:       SystemClock{},
-		consoleTTL:  DefaultConsoleTTL,
-		maxConsoles: DefaultMaxConsoleTokens,
-		protocols:   map[Protocol]bool{ProtocolVNC: true},
-		timings:     DefaultTimings(),
+		clock:        SystemClock{},
+		consoleTTL:   DefaultConsoleTTL,
+		maxConsoles:  DefaultMaxConsoleTokens,
+		protocolsSet: protocolBits([]Protocol{ProtocolVNC}),
+		timings:      DefaultTimings(),
 	}
 	for _, o := range opts {
 		o(s)
 	}
+	s.protocols.Store(s.protocolsSet)
 	s.reset()
 	return s
 }
@@ -104,6 +107,7 @@ func (s *Store) reset() {
 	s.tokens = map[[sha256.Size]byte]AuthToken{}
 	s.tokenGen.Add(1)
 	s.users = map[string]User{}
+	s.cat = newCatalog()
 }
 
 // Reset empties the store: no projects, hosts, servers, tokens or users.
@@ -120,6 +124,9 @@ func (s *Store) Clock() Clock { return s.clock }
 func (s *Store) ConsoleTTL() time.Duration { return s.consoleTTL }
 
 // ProtocolEnabled reports whether console protocol p is enabled.
-func (s *Store) ProtocolEnabled(p Protocol) bool { return s.protocols[p] }
+func (s *Store) ProtocolEnabled(p Protocol) bool {
+	bit := protocolBit(p)
+	return bit != 0 && s.protocols.Load()&bit != 0
+}
 
 func quote(s string) string { return strconv.Quote(s) }
