@@ -5,42 +5,66 @@ import (
 	"strings"
 
 	"github.com/novastub/novastub/fakenova/identity"
+	"github.com/novastub/novastub/fakenova/image"
+	"github.com/novastub/novastub/fakenova/network"
 	"github.com/novastub/novastub/state"
 )
 
-// IdentityPrefix is where a Cloud serves the identity service, as devstack
-// serves Keystone.
-const IdentityPrefix = "/identity"
+// Where a Cloud serves the services beside the compute API, as devstack
+// serves them on one host.
+const (
+	IdentityPrefix = "/identity"           // Keystone
+	ImagePrefix    = image.DefaultPrefix   // Glance, "/image"
+	NetworkPrefix  = network.DefaultPrefix // Neutron, "/networking"
+)
 
 // Cloud is the whole fake cloud behind one handler, as the stub binary
 // serves it on one port: the compute API (Nova, with the control plane
 // when WithControlPlane is given) at the root, the identity service
-// (package identity, a fake Keystone) under /identity, and the pages the
-// console URLs open. The services share one store, journal and set of
-// fault rules, so a password login at /identity/v3 gives a token the
-// compute API accepts, and a test sees every call in one journal.
+// (package identity, a fake Keystone) under /identity, the image service
+// (package image, Glance) under /image, the network service (package
+// network, Neutron) under /networking, and the pages the console URLs
+// open. The services share one store, journal and set of fault rules, so a
+// password login at /identity/v3 gives a token every service accepts, the
+// catalog names them all, and a test sees every call in one journal.
 //
 // NewCloud is what examples/novastub runs, and what Start runs for a test.
 type Cloud struct {
 	nova     *Nova
 	identity *identity.Service
+	image    *image.Service
+	network  *network.Service
 	mux      *http.ServeMux
 }
 
 // NewCloud returns a fake cloud configured by opts: Nova's options, and
 // WithIdentityOptions for the identity service. When WithExternalURL is
-// given, the identity service's links and catalog name it too.
+// given, every service's links and the catalog name it.
 func NewCloud(opts ...Option) *Cloud {
 	n := New(opts...)
+	ext := n.cfg.externalURL
 	idOpts := []identity.Option{identity.WithLogger(n.cfg.logger)}
-	if ext := n.cfg.externalURL; ext != "" {
+	imOpts := []image.Option{image.WithLogger(n.cfg.logger)}
+	netOpts := []network.Option{network.WithLogger(n.cfg.logger)}
+	if ext != "" {
 		idOpts = append(idOpts, identity.WithExternalURL(ext+IdentityPrefix), identity.WithCatalogBaseURL(ext))
+		imOpts = append(imOpts, image.WithExternalURL(ext+ImagePrefix))
+		netOpts = append(netOpts, network.WithExternalURL(ext+NetworkPrefix))
 	}
-	keystone := identity.New(n.store, append(idOpts, n.cfg.identityOpts...)...)
-	c := &Cloud{nova: n, identity: keystone, mux: http.NewServeMux()}
-	wrapped := n.Wrap(keystone)
-	c.mux.Handle(IdentityPrefix, http.StripPrefix(IdentityPrefix, wrapped))
-	c.mux.Handle(IdentityPrefix+"/", http.StripPrefix(IdentityPrefix, wrapped))
+	c := &Cloud{
+		nova:     n,
+		identity: identity.New(n.store, append(idOpts, n.cfg.identityOpts...)...),
+		image:    image.New(n.store, imOpts...),
+		network:  network.New(n.store, netOpts...),
+		mux:      http.NewServeMux(),
+	}
+	for prefix, svc := range map[string]Service{IdentityPrefix: c.identity, ImagePrefix: c.image, NetworkPrefix: c.network} {
+		// Both /prefix and /prefix/: ServeMux would redirect the first,
+		// and version discovery asks for it.
+		wrapped := http.StripPrefix(prefix, n.Wrap(svc))
+		c.mux.Handle(prefix, wrapped)
+		c.mux.Handle(prefix+"/", wrapped)
+	}
 	page := ConsolePage(n.store)
 	for _, p := range consolePagePaths {
 		c.mux.Handle(p, page)
@@ -62,6 +86,12 @@ func (c *Cloud) Nova() *Nova { return c.nova }
 
 // Identity returns the identity service.
 func (c *Cloud) Identity() *identity.Service { return c.identity }
+
+// Image returns the image service.
+func (c *Cloud) Image() *image.Service { return c.image }
+
+// Network returns the network service.
+func (c *Cloud) Network() *network.Service { return c.network }
 
 // State returns the store every service answers from.
 func (c *Cloud) State() *state.Store { return c.nova.store }

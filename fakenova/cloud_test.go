@@ -10,6 +10,8 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack"
 	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/remoteconsoles"
 	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/servers"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/networks"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -52,6 +54,42 @@ func TestStartPasswordFlowGophercloud(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, http.StatusCreated, e.Status)
 	assert.NotContains(t, e.Body, ts.Password, "the journal redacts the password")
+}
+
+// The catalog names the image and network services of the cloud, and they
+// answer with the store's images and networks, under one journal.
+func TestStartServesImageAndNetwork(t *testing.T) {
+	ts := fakenova.Start(t) // with its image "cirros" and network "private"
+	ctx := context.Background()
+
+	provider, err := openstack.AuthenticatedClient(ctx, gophercloud.AuthOptions{
+		IdentityEndpoint: ts.IdentityURL, Username: ts.Username, Password: ts.Password,
+		DomainName: "Default", TenantName: "test",
+	})
+	require.NoError(t, err)
+	imageClient, err := openstack.NewImageV2(provider, gophercloud.EndpointOpts{Region: "RegionOne"})
+	require.NoError(t, err)
+	assert.Equal(t, ts.URL+"/image/v2/", imageClient.ResourceBaseURL())
+	page, err := images.List(imageClient, images.ListOpts{}).AllPages(ctx)
+	require.NoError(t, err)
+	imgs, err := images.ExtractImages(page)
+	require.NoError(t, err)
+	require.Len(t, imgs, 1)
+	assert.Equal(t, "cirros", imgs[0].Name)
+	assert.Equal(t, fakenova.TestImageID, imgs[0].ID)
+
+	networkClient, err := openstack.NewNetworkV2(provider, gophercloud.EndpointOpts{Region: "RegionOne"})
+	require.NoError(t, err)
+	page, err = networks.List(networkClient, networks.ListOpts{}).AllPages(ctx)
+	require.NoError(t, err)
+	nets, err := networks.ExtractNetworks(page)
+	require.NoError(t, err)
+	require.Len(t, nets, 1)
+	assert.Equal(t, "private", nets[0].Name)
+	assert.Equal(t, fakenova.TestNetworkID, nets[0].ID)
+
+	ts.AssertCalled("listImages", 1)
+	ts.AssertCalled("listNetworks", 1)
 }
 
 // With WithConsolesServedHere the console URLs lead to the fake itself,

@@ -17,6 +17,8 @@ import (
 
 	"github.com/novastub/novastub/fakenova"
 	"github.com/novastub/novastub/fakenova/identity"
+	"github.com/novastub/novastub/fakenova/image"
+	"github.com/novastub/novastub/fakenova/network"
 	"github.com/novastub/novastub/state"
 )
 
@@ -61,7 +63,8 @@ func TestFaultAddRejectsBadRules(t *testing.T) {
 		require.NoError(t, err, op)
 	}
 	assert.Len(t, faults.List(), len(fakenova.Operations))
-	assert.Len(t, fakenova.Operations, 31+len(identity.Operations), "the compute API's 31 and the identity service's")
+	assert.Len(t, fakenova.Operations, 31+len(identity.Operations)+len(image.Operations)+len(network.Operations),
+		"the compute API's 31 and those of the services beside it")
 }
 
 // A sequence is added whole or not at all, and its error names the rule.

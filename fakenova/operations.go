@@ -5,11 +5,13 @@ import (
 	"fmt"
 
 	"github.com/novastub/novastub/fakenova/identity"
+	"github.com/novastub/novastub/fakenova/image"
+	"github.com/novastub/novastub/fakenova/network"
 )
 
 // Operations are the stable names of every call the fake cloud answers:
 // the compute API's, from its route and action tables, and those of the
-// services beside it (the identity service's). Fault rules, the journal
+// services beside it (identity, image, network). Fault rules, the journal
 // and the logs name calls by them.
 var Operations = operationNames()
 
@@ -35,8 +37,10 @@ func operationNames() []string {
 	for _, a := range lifecycleActions {
 		add(a.op)
 	}
-	for _, op := range identity.Operations {
-		add(op)
+	for _, svc := range [][]string{identity.Operations, image.Operations, network.Operations} {
+		for _, op := range svc {
+			add(op)
+		}
 	}
 	return ops
 }

@@ -154,9 +154,9 @@ type ConsoleRequest struct {
 // back.
 type consoleEntry struct {
 	server    uuid.UUID
-	foreign   uint32 // for a server id that is no UUID: 1 + its index in foreignIDs; 0 otherwise
+	foreign   uint32 // for a server id that is no UUID: 1 + its number in foreignIDs; 0 otherwise
 	serverSeq uint64
-	host      uint32 // index in hostNames
+	host      uint32 // its number in hostNames
 	typ       uint8  // index in consoleTypeList
 	protocol  uint8  // index in protocolList
 	port      int32
@@ -253,7 +253,7 @@ func (s *Store) issueConsole(srv *Server, seq uint64, req ConsoleRequest, now ti
 	}
 	entry := consoleEntry{
 		serverSeq: seq,
-		host:      s.hostNameIndex(srv.Host),
+		host:      s.hostNames.number(srv.Host),
 		typ:       consoleTypeIndex(req.Type),
 		protocol:  protocolIndex(protocol),
 		port:      int32(info.port),
@@ -264,33 +264,31 @@ func (s *Store) issueConsole(srv *Server, seq uint64, req ConsoleRequest, now ti
 	if ValidUUID(srv.ID) {
 		entry.server, _ = uuid.Parse(srv.ID)
 	} else {
-		entry.foreign = s.foreignIDIndex(srv.ID) + 1
+		entry.foreign = s.foreignIDs.number(srv.ID) + 1
 	}
 	key := s.consoles.put(entry)
 	return s.consoleToken(key, entry, srv.ID, now.Location()), nil
 }
 
-// hostNameIndex numbers a host name for a console entry: the hosts of the
-// store and those of servers from outside it. s.mu is held.
-func (s *Store) hostNameIndex(name string) uint32 {
-	if i, ok := s.hostIndex[name]; ok {
-		return i
-	}
-	i := uint32(len(s.hostNames))
-	s.hostIndex[name] = i
-	s.hostNames = append(s.hostNames, name)
-	return i
+// names numbers strings that console entries refer to (host names, and
+// server ids that are no UUIDs), so that an entry holds no pointers: a name
+// keeps its number for the store's life.
+type names struct {
+	index map[string]uint32
+	list  []string
 }
 
-// foreignIDIndex numbers a server id that is no UUID (one of a
-// ServerSource's) for a console entry. s.mu is held.
-func (s *Store) foreignIDIndex(id string) uint32 {
-	if i, ok := s.foreignIndex[id]; ok {
+// number returns the number of name, giving it the next one if it has none.
+func (n *names) number(name string) uint32 {
+	if i, ok := n.index[name]; ok {
 		return i
 	}
-	i := uint32(len(s.foreignIDs))
-	s.foreignIndex[id] = i
-	s.foreignIDs = append(s.foreignIDs, id)
+	if n.index == nil {
+		n.index = map[string]uint32{}
+	}
+	i := uint32(len(n.list))
+	n.index[name] = i
+	n.list = append(n.list, name)
 	return i
 }
 
@@ -298,7 +296,7 @@ func (s *Store) foreignIDIndex(id string) uint32 {
 // held.
 func (s *Store) entryServerID(e consoleEntry) string {
 	if e.foreign != 0 {
-		return s.foreignIDs[e.foreign-1]
+		return s.foreignIDs.list[e.foreign-1]
 	}
 	return e.server.String()
 }
@@ -311,7 +309,7 @@ func (s *Store) consoleToken(key uuid.UUID, e consoleEntry, serverID string, loc
 		ServerID:  serverID,
 		Protocol:  protocolList[e.protocol],
 		Type:      consoleTypeList[e.typ],
-		Host:      s.hostNames[e.host],
+		Host:      s.hostNames.list[e.host],
 		Port:      int(e.port),
 		TLSPort:   int(e.tlsPort),
 		IssuedAt:  time.Unix(0, e.issued).In(loc),

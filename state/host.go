@@ -45,7 +45,7 @@ func (s *Store) AddHost(h Host) error {
 		return &ConflictError{Kind: "host", ID: h.Name}
 	}
 	s.hosts[h.Name] = h.clone()
-	s.hostNameIndex(h.Name)
+	s.hostNames.number(h.Name)
 	s.hostOrder = append(s.hostOrder, h.Name)
 	return nil
 }

@@ -256,10 +256,10 @@ func (s *Store) Load(seed *Seed) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.projects, s.projOrder = tmp.projects, tmp.projOrder
-	s.hosts, s.hostOrder, s.hostIndex, s.hostNames = tmp.hosts, tmp.hostOrder, tmp.hostIndex, tmp.hostNames
+	s.hosts, s.hostOrder, s.hostNames = tmp.hosts, tmp.hostOrder, tmp.hostNames
 	s.servers, s.byProject, s.seq, s.timers = tmp.servers, tmp.byProject, tmp.seq, tmp.timers
 	s.consoles = newConsoleRing(s.maxConsoles) // a new model has no console tokens
-	s.foreignIDs, s.foreignIndex = nil, map[string]uint32{}
+	s.foreignIDs = names{}
 	s.tokens, s.users = tmp.tokens, tmp.users
 	s.tokenGen.Add(1)
 	s.cat = tmp.cat

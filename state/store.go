@@ -64,18 +64,16 @@ type Store struct {
 	seq       uint64
 	timers    timerHeap // the next step of every server in a transition
 	timings   Timings
-	nextHost  int               // round robin of the scheduler
-	hostIndex map[string]uint32 // position in hostNames
-	hostNames []string          // every host a console entry names, by number
+	nextHost  int   // round robin of the scheduler
+	hostNames names // every host a console entry names
 	consoles  consoleRing
 	// foreignIDs are the ids of servers outside the store that are not
 	// UUIDs, which console entries name by number.
-	foreignIDs   []string
-	foreignIndex map[string]uint32
-	tokens       map[[sha256.Size]byte]AuthToken
-	tokenGen     atomic.Uint64   // changes with every change of tokens
-	users        map[string]User // by domain + "/" + name
-	cat          catalog         // images, flavors, networks, subnets, ports
+	foreignIDs names
+	tokens     map[[sha256.Size]byte]AuthToken
+	tokenGen   atomic.Uint64   // changes with every change of tokens
+	users      map[string]User // by domain + "/" + name
+	cat        catalog         // images, flavors, networks, subnets, ports
 }
 
 // New returns an empty Store.
@@ -100,13 +98,12 @@ func (s *Store) reset() {
 	s.projOrder = nil
 	s.hosts = map[string]Host{}
 	s.hostOrder = nil
-	s.hostIndex = map[string]uint32{}
-	s.hostNames = nil
+	s.hostNames = names{}
 	s.servers = map[string]*serverEntry{}
 	s.byProject = map[string]*projectServers{}
 	s.timers = nil
 	s.consoles = newConsoleRing(s.maxConsoles)
-	s.foreignIDs, s.foreignIndex = nil, map[string]uint32{}
+	s.foreignIDs = names{}
 	s.tokens = map[[sha256.Size]byte]AuthToken{}
 	s.tokenGen.Add(1)
 	s.users = map[string]User{}

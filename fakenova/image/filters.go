@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/novastub/novastub/fakenova/internal/multidict"
 	"github.com/novastub/novastub/state"
 )
 
@@ -16,22 +17,22 @@ type matcher func(*state.Image) bool
 // into SQL conditions, with its errors in its order. A filter on a column
 // Glance cannot compare (one that makes it fail with a 500) is
 // errNoneWanted: the fake lists nothing instead.
-func compileFilters(ps params, tags []string) (matcher, error) {
-	ps = append(params(nil), ps...)
+func compileFilters(ps multidict.Params, tags []string) (matcher, error) {
+	ps = append(multidict.Params(nil), ps...)
 	var conds []matcher
-	if v, ok := ps.pop("os_hidden"); ok {
+	if v, ok := ps.Pop("os_hidden"); ok {
 		want := v == "true"
 		conds = append(conds, func(im *state.Image) bool { return im.Hidden == want })
 	}
-	if v, ok := ps.pop("checksum"); ok {
+	if v, ok := ps.Pop("checksum"); ok {
 		conds = append(conds, func(im *state.Image) bool { return im.Checksum != "" && im.Checksum == v })
 	}
-	if v, ok := ps.pop("os_hash_value"); ok {
+	if v, ok := ps.Pop("os_hash_value"); ok {
 		conds = append(conds, func(im *state.Image) bool { return im.OSHashValue != "" && im.OSHashValue == v })
 	}
-	ps.pop("changes-since") // empty: a non-empty one was refused
-	for ps.has("deleted") {
-		ps.pop("deleted") // the controller sets deleted=False over it
+	ps.Pop("changes-since") // empty: a non-empty one was refused
+	for ps.Has("deleted") {
+		ps.Pop("deleted") // the controller sets deleted=False over it
 	}
 	if len(tags) > 0 {
 		conds = append(conds, func(im *state.Image) bool {
@@ -44,8 +45,8 @@ func compileFilters(ps params, tags []string) (matcher, error) {
 		})
 	}
 	none := false
-	for _, p := range ps.dict() {
-		k, v := p.key, p.value
+	for _, p := range ps.Dict() {
+		k, v := p.Key, p.Value
 		switch {
 		case strings.HasSuffix(k, "_min") || strings.HasSuffix(k, "_max"):
 			n, ok := pythonInt64(v)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/novastub/novastub/fakenova/internal/multidict"
 	"github.com/novastub/novastub/middleware"
 	"github.com/novastub/novastub/state"
 )
@@ -52,7 +53,7 @@ type listRequest struct {
 	tags         []string
 	sortKeys     []string
 	sortDirs     []string
-	filters      params
+	filters      multidict.Params
 }
 
 // httpError is an answer other than 200.
@@ -74,22 +75,22 @@ var (
 
 // parseList reads the query of GET /v2/images as Glance's
 // RequestDeserializer.index and ImagesController.index do, in their order.
-func parseList(ps params) (*listRequest, error) {
+func parseList(ps multidict.Params) (*listRequest, error) {
 	req := &listRequest{limit: defaultLimit}
-	limit, hasLimit := ps.pop("limit")
-	req.marker, req.hasMarker = ps.pop("marker")
+	limit, hasLimit := ps.Pop("limit")
+	req.marker, req.hasMarker = ps.Pop("marker")
 	req.memberStatus = "accepted"
-	if v, ok := ps.pop("member_status"); ok {
+	if v, ok := ps.Pop("member_status"); ok {
 		req.memberStatus = v
 	}
-	for ps.has("tag") {
-		v, _ := ps.pop("tag")
+	for ps.Has("tag") {
+		v, _ := ps.Pop("tag")
 		req.tags = append(req.tags, strings.TrimSpace(v))
 	}
-	if v, _ := ps.get("visibility"); v != "" && !slices.Contains(visibilities, v) {
+	if v, _ := ps.Get("visibility"); v != "" && !slices.Contains(visibilities, v) {
 		return nil, badRequest(msgVisibilityInvalid + v)
 	}
-	if v, _ := ps.get("changes-since"); v != "" {
+	if v, _ := ps.Get("changes-since"); v != "" {
 		return nil, badRequest(msgChangesSince)
 	}
 	if !slices.Contains(memberStatus, req.memberStatus) {
@@ -110,27 +111,27 @@ func parseList(ps params) (*listRequest, error) {
 	}
 	// ImagesController.index: os_hidden (lowercased) and protected must
 	// be true or false.
-	hidden, _ := ps.get("os_hidden")
-	if hidden == "" && !ps.has("os_hidden") {
+	hidden, _ := ps.Get("os_hidden")
+	if hidden == "" && !ps.Has("os_hidden") {
 		hidden = "false"
 	}
 	hidden = strings.ToLower(hidden)
 	if hidden != "true" && hidden != "false" {
 		return nil, badRequest(msgBoolFilter(hidden, "os_hidden"))
 	}
-	ps.set("os_hidden", hidden)
-	if v, ok := ps.get("protected"); ok {
+	ps.Set("os_hidden", hidden)
+	if v, ok := ps.Get("protected"); ok {
 		if v != "true" && v != "false" {
 			return nil, badRequest(msgBoolFilter(v, "protected"))
 		}
 	}
-	req.visibility, _ = ps.pop("visibility")
+	req.visibility, _ = ps.Pop("visibility")
 	req.filters = ps
 	return req, nil
 }
 
 // parseSorting is RequestDeserializer._get_sorting_params.
-func (req *listRequest) parseSorting(ps *params) error {
+func (req *listRequest) parseSorting(ps *multidict.Params) error {
 	key := func(k string) error {
 		if !slices.Contains(sortKeys, k) {
 			return badRequest(msgSortKey(k))
@@ -145,11 +146,11 @@ func (req *listRequest) parseSorting(ps *params) error {
 		req.sortDirs = append(req.sortDirs, d)
 		return nil
 	}
-	if ps.has("sort") {
-		if ps.has("sort_key") || ps.has("sort_dir") {
+	if ps.Has("sort") {
+		if ps.Has("sort_key") || ps.Has("sort_dir") {
 			return badRequest(msgSortSyntaxMixed)
 		}
-		v, _ := ps.pop("sort")
+		v, _ := ps.Pop("sort")
 		for _, item := range strings.Split(pyStrip(v), ",") {
 			k, d, _ := strings.Cut(item, ":")
 			if d == "" {
@@ -163,14 +164,14 @@ func (req *listRequest) parseSorting(ps *params) error {
 			}
 		}
 	} else {
-		for ps.has("sort_key") {
-			v, _ := ps.pop("sort_key")
+		for ps.Has("sort_key") {
+			v, _ := ps.Pop("sort_key")
 			if err := key(pyStrip(v)); err != nil {
 				return err
 			}
 		}
-		for ps.has("sort_dir") {
-			v, _ := ps.pop("sort_dir")
+		for ps.Has("sort_dir") {
+			v, _ := ps.Pop("sort_dir")
 			if err := dir(pyStrip(v)); err != nil {
 				return err
 			}
@@ -239,8 +240,8 @@ func pythonInt(s string) (int, bool) {
 
 // serveList answers GET /v2/images.
 func (s *Service) serveList(w http.ResponseWriter, r *http.Request) {
-	ps := parseQuery(r.URL.RawQuery)
-	req, err := parseList(append(params(nil), ps...))
+	ps := multidict.Parse(r.URL.RawQuery)
+	req, err := parseList(append(multidict.Params(nil), ps...))
 	if err == nil {
 		var images []*state.Image
 		images, err = s.list(req, viewer(r))
@@ -342,9 +343,9 @@ func compareImages(a, b *state.Image, key string) int {
 // appendList writes the list body (ResponseSerializer.index): images,
 // first, schema, then next when the page is full. The links carry the
 // request's parameters, each once with its last value, marker last.
-func appendList(b []byte, images []*state.Image, ps params, req *listRequest) []byte {
-	q := ps.dict()
-	q.pop("marker")
+func appendList(b []byte, images []*state.Image, ps multidict.Params, req *listRequest) []byte {
+	q := ps.Dict()
+	q.Pop("marker")
 	b = append(b, `{"images": [`...)
 	for i := range images {
 		if i > 0 {
@@ -354,15 +355,15 @@ func appendList(b []byte, images []*state.Image, ps params, req *listRequest) []
 	}
 	b = append(b, `], "first": `...)
 	first := "/v2/images"
-	if enc := q.encode(); enc != "" {
+	if enc := q.Encode(); enc != "" {
 		first += "?" + enc
 	}
 	b = appendString(b, first)
 	b = append(b, `, "schema": "/v2/schemas/images"`...)
 	if len(images) > 0 && len(images) == req.limit {
-		q = append(q, param{"marker", images[len(images)-1].ID})
+		q = append(q, multidict.Pair{Key: "marker", Value: images[len(images)-1].ID})
 		b = append(b, `, "next": `...)
-		b = appendString(b, "/v2/images?"+q.encode())
+		b = appendString(b, "/v2/images?"+q.Encode())
 	}
 	return append(b, '}')
 }

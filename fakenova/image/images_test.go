@@ -223,3 +223,16 @@ func TestVersions(t *testing.T) {
 		assert.Equal(t, []any{map[string]any{"rel": "self", "href": srv.URL + "/image/v2/"}}, first["links"])
 	}
 }
+
+func TestLongQueriesAreBounded(t *testing.T) {
+	srv := serve(t, newStore(t))
+	for _, q := range []string{
+		"?" + strings.Repeat("tag=a&", 2000),
+		"?name=in:" + strings.Repeat("x,", 20000),
+		"?" + strings.Repeat("sort_key=name&", 500) + "sort_dir=asc",
+		"?name=" + strings.Repeat("%", 30000),
+	} {
+		a := do(t, srv, "GET", "/image/v2/images"+q, tokenA)
+		assert.Contains(t, []int{200, 400}, a.code, a.body)
+	}
+}

@@ -35,3 +35,8 @@ func Operation(r *http.Request) string {
 	}
 	return ""
 }
+
+// Operation names the operation of a request to s, as the package's
+// Operation does: the method form that fakenova's Nova.Wrap takes (with
+// WriteError).
+func (s *Service) Operation(r *http.Request) string { return Operation(r) }
