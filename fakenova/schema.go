@@ -67,9 +67,6 @@ func object(props ...property) *schema {
 // enum returns a string schema that accepts the given values.
 func enum(values ...string) *schema { return &schema{types: []string{"string"}, enum: values} }
 
-// anything is a schema that accepts any value.
-var anything = &schema{}
-
 // typed returns a schema of the given JSON types.
 func typed(types ...string) *schema { return &schema{types: types} }
 
