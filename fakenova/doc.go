@@ -1,14 +1,16 @@
 // Package fakenova is a fake of OpenStack Nova's compute API for tests and
 // local development: the remote consoles (the os-getVNCConsole action and
-// its successors), the servers API and Nova's state machine, answered as
+// its successors), the servers API and Nova's state machine, flavors, the
+// console log (os-getConsoleOutput), answered as
 // Nova answers them (paths, status codes, fault bodies, headers,
 // microversions), from an in-memory state.Store. Where "the spec" (the
 // original description of Nova's "Get console" call that novastub was
 // built to) differs from Nova, the spec wins, and the code says so where it
 // decides; "the seed file" is the JSON a stub starts from (state.Seed).
 //
-// In a test, Start runs it on 127.0.0.1 with a project, a host and a token,
-// on a manual clock:
+// In a test, Start runs it on 127.0.0.1 with a project, a host, a token and
+// a devstack-like catalog (the image "cirros", the m1.* flavors, the
+// network "private"), on a manual clock:
 //
 //	func TestConsole(t *testing.T) {
 //		ts := fakenova.Start(t)
@@ -19,12 +21,15 @@
 //
 // ts.State seeds and inspects the model; ts.AddFault makes calls fail
 // (Fault, Faults.Sequence); ts.Journal tells what the fake received;
-// ts.Advance moves the clock, so that servers build and tokens expire.
+// ts.Advance moves the clock, so that servers build and tokens expire. A
+// server's console log (State.ConsoleOutput, os-getConsoleOutput) is a
+// boot log that grows as it builds and ends in a login prompt, or the text
+// State.SetConsoleOutput sets.
 //
 // NewCloud is the whole fake cloud behind one handler, as the stub binary
-// (examples/novastub) serves it: the compute API, and the identity service
-// under /identity, on one store, journal and set of fault rules. Start
-// runs one.
+// (examples/novastub) serves it: the compute API, and the identity, image
+// and network services beside it, on one store, journal and set of fault
+// rules. Start runs one.
 //
 // New returns the compute API alone as an http.Handler to mount anywhere:
 //
