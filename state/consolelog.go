@@ -354,7 +354,7 @@ func (s Server) Hostname() string {
 		switch {
 		case r == ' ' || r == '_' || r == '.':
 			b.WriteByte('-')
-		case r == '-' || unicode.IsLetter(r) || unicode.IsDigit(r):
+		case r == '-' || unicode.IsLetter(r) || unicode.IsNumber(r):
 			b.WriteString(strings.ToLower(string(r)))
 		}
 	}

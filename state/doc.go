@@ -15,7 +15,10 @@
 //		Type: state.ConsoleNoVNC})
 //	clock.Advance(10 * time.Minute) // tok has expired now: st.ConsoleToken(tok.Token) fails.
 //
-// (ExampleStore_CreateConsole runs this.) A seed file describes the whole
+// (ExampleStore_CreateConsole runs this.) Each server has a console log
+// (Store.ConsoleOutput): a boot log that grows on the clock as the server
+// builds, reboots or stops, or a text Store.SetConsoleOutput sets. A seed
+// file describes the whole
 // model as JSON; ReadSeedFile and Store.Load read it, Store.Snapshot writes
 // it back.
 //
