@@ -125,7 +125,7 @@ func (d *display) lineFeed() {
 
 func (d *display) erase(from, to int) {
 	for i := from; i < to; i++ {
-		d.cells[i] = cell{ch: ' ', attr: d.attr &^ 0x0f | defaultAttr&0x0f}
+		d.cells[i] = cell{ch: ' ', attr: d.attr&^0x0f | defaultAttr&0x0f}
 	}
 }
 
