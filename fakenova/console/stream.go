@@ -24,7 +24,7 @@ type stream struct {
 	conn   *websocket.Conn
 	ctx    context.Context // for writes: the session's
 	base64 bool
-	r      io.Reader // the message being read
+	r      io.Reader    // the message being read
 	last   atomic.Int64 // unix nanoseconds of the last frame either way
 }
 

@@ -90,9 +90,9 @@ func TestVNCPixelFormats(t *testing.T) {
 	tok := e.token(state.ConsoleNoVNC)
 	want := picture(e.guestOf(), rfb.Rect{W: 1024, H: 768})
 	for name, f := range map[string]rfb.PixelFormat{
-		"noVNC":      {BitsPerPixel: 32, Depth: 24, TrueColour: true, RedMax: 255, GreenMax: 255, BlueMax: 255, GreenShift: 8, BlueShift: 16},
-		"16-bit BE":  {BitsPerPixel: 16, Depth: 16, BigEndian: true, TrueColour: true, RedMax: 31, GreenMax: 63, BlueMax: 31, RedShift: 11, GreenShift: 5},
-		"8-bit 332":  {BitsPerPixel: 8, Depth: 8, TrueColour: true, RedMax: 7, GreenMax: 7, BlueMax: 3, RedShift: 5, GreenShift: 2},
+		"noVNC":     {BitsPerPixel: 32, Depth: 24, TrueColour: true, RedMax: 255, GreenMax: 255, BlueMax: 255, GreenShift: 8, BlueShift: 16},
+		"16-bit BE": {BitsPerPixel: 16, Depth: 16, BigEndian: true, TrueColour: true, RedMax: 31, GreenMax: 63, BlueMax: 31, RedShift: 11, GreenShift: 5},
+		"8-bit 332": {BitsPerPixel: 8, Depth: 8, TrueColour: true, RedMax: 7, GreenMax: 7, BlueMax: 3, RedShift: 5, GreenShift: 2},
 	} {
 		t.Run(name, func(t *testing.T) {
 			c, _ := e.vnc("/?token="+tok, rfbtest.Options{})
@@ -148,13 +148,13 @@ func TestRefusedTokens(t *testing.T) {
 	spice := e.token(state.ConsoleSPICEHTML5)
 	mks := e.token(state.ConsoleWebMKS)
 	for name, path := range map[string]string{
-		"expired":    "/?token=" + expired,
-		"unknown":    "/?token=2c2d2b5f-0b7e-4c8f-9f51-0b5a9c1c7a11",
-		"none":       "/websockify",
-		"empty":      "/?token=",
-		"in path":    "/?path=" + url.QueryEscape("?token="+e.token(state.ConsoleNoVNC)), // the proxy does not read path
-		"spice":      "/?token=" + spice,
-		"webmks":     "/?token=" + mks,
+		"expired": "/?token=" + expired,
+		"unknown": "/?token=2c2d2b5f-0b7e-4c8f-9f51-0b5a9c1c7a11",
+		"none":    "/websockify",
+		"empty":   "/?token=",
+		"in path": "/?path=" + url.QueryEscape("?token="+e.token(state.ConsoleNoVNC)), // the proxy does not read path
+		"spice":   "/?token=" + spice,
+		"webmks":  "/?token=" + mks,
 	} {
 		t.Run(name, func(t *testing.T) {
 			conn := e.mustDial(path, nil) // upgraded: the checks come after
