@@ -30,17 +30,30 @@ func (s *session) update(incremental bool, region Rect) (bool, error) {
 	var n int
 	s.srv.screen.Read(func(f Frame) {
 		f.Signatures(s.cur)
-		out = append(out, msgFramebufferUpdate, 0, 0, 0) // the count is set below
 		c0, r0, c1, r1 := s.tileSpan(region)
-		if incremental && s.encodings.copyRect && region == (Rect{W: s.width, H: s.height}) {
+		dirty := func(c, r int) bool {
+			i := r*s.cols + c
+			return !incremental || !s.isKnown(i) || s.shadow[i] != s.cur[i]
+		}
+		changed := 0
+		if incremental {
+			for r := r0; r < r1; r++ {
+				for c := c0; c < c1; c++ {
+					if dirty(c, r) {
+						changed++
+					}
+				}
+			}
+			if changed == 0 {
+				return // nothing to send: the request waits
+			}
+		}
+		out = append(out, msgFramebufferUpdate, 0, 0, 0) // the count is set below
+		if changed >= minScrollGain*s.cols && s.encodings.copyRect && region == (Rect{W: s.width, H: s.height}) {
 			var ok bool
 			if out, ok = s.scroll(out); ok {
 				n++
 			}
-		}
-		dirty := func(c, r int) bool {
-			i := r*s.cols + c
-			return !incremental || !s.isKnown(i) || s.shadow[i] != s.cur[i]
 		}
 		for _, rc := range s.plan(c0, r0, c1, r1, dirty) {
 			out = s.encodeRect(out, f, rc)
@@ -55,6 +68,9 @@ func (s *session) update(incremental bool, region Rect) (bool, error) {
 	})
 	if incremental && n == 0 {
 		return false, nil
+	}
+	if len(out) < 4 {
+		out = append(out[:0], msgFramebufferUpdate, 0, 0, 0) // a full update of nothing
 	}
 	binary.BigEndian.PutUint16(out[2:], uint16(n))
 	*bp = out

@@ -30,9 +30,10 @@ type Client struct {
 	// Bytes counts the bytes read since the handshake.
 	Bytes int64
 
-	rw io.ReadWriter
-	r  *bufio.Reader
-	n  *counter
+	rw  io.ReadWriter
+	r   *bufio.Reader
+	n   *counter
+	buf []byte // scratch for pixels
 }
 
 type counter struct {
@@ -327,11 +328,20 @@ func (c *Client) readUpdate() (Update, error) {
 // pixel reads one pixel in the client's format and returns it as
 // 0x00RRGGBB.
 func (c *Client) pixel() (uint32, error) {
-	var b [4]byte
 	bpp := int(c.Format.BitsPerPixel) / 8
-	if _, err := io.ReadFull(c.r, b[:bpp]); err != nil {
+	if cap(c.buf) < 4 {
+		c.buf = make([]byte, 4)
+	}
+	b := c.buf[:bpp]
+	if _, err := io.ReadFull(c.r, b); err != nil {
 		return 0, err
 	}
+	return c.decode(b), nil
+}
+
+// decode turns one pixel's bytes into 0x00RRGGBB.
+func (c *Client) decode(b []byte) uint32 {
+	bpp := len(b)
 	var v uint32
 	switch bpp {
 	case 1:
@@ -349,7 +359,7 @@ func (c *Client) pixel() (uint32, error) {
 			v = binary.LittleEndian.Uint32(b[:])
 		}
 	}
-	return c.rgb(v), nil
+	return c.rgb(v)
 }
 
 // rgb turns a pixel value of the client's format into 0x00RRGGBB.
@@ -383,13 +393,21 @@ func (c *Client) fill(x, y, w, h int, rgb uint32) {
 }
 
 func (c *Client) raw(r rfb.Rect) error {
+	bpp := int(c.Format.BitsPerPixel) / 8
+	if c.FB == nil {
+		_, err := c.r.Discard(r.W * r.H * bpp)
+		return err
+	}
+	if cap(c.buf) < r.W*bpp {
+		c.buf = make([]byte, r.W*bpp)
+	}
+	row := c.buf[:r.W*bpp]
 	for y := r.Y; y < r.Y+r.H; y++ {
-		for x := r.X; x < r.X+r.W; x++ {
-			p, err := c.pixel()
-			if err != nil {
-				return err
-			}
-			c.set(x, y, p)
+		if _, err := io.ReadFull(c.r, row); err != nil {
+			return err
+		}
+		for x := 0; x < r.W; x++ {
+			c.set(r.X+x, y, c.decode(row[x*bpp:(x+1)*bpp]))
 		}
 	}
 	return nil
