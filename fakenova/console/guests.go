@@ -27,6 +27,8 @@ type running struct {
 	host    string // the compute host the consoles connected to
 	machine *guest.Machine
 	refs    int           // sessions using it, under guests.mu
+	idle    *time.Timer   // while no session uses it: when it is forgotten
+	since   time.Time     // since when no session uses it
 	gone    chan struct{} // closed when the server is deleted or leaves its host
 	cancel  context.CancelFunc
 	done    chan struct{} // closed when the follower has returned
@@ -47,8 +49,14 @@ func (g *guests) acquire(srv state.Server) *running {
 	defer g.mu.Unlock()
 	if r, ok := g.m[srv.ID]; ok && !isClosed(r.gone) && r.host == srv.Host {
 		r.refs++
+		if r.idle != nil {
+			r.idle.Stop()
+			r.idle = nil
+		}
 		r.machine.Update(srv)
 		return r
+	} else if ok {
+		g.drop(r)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{
@@ -61,8 +69,10 @@ func (g *guests) acquire(srv state.Server) *running {
 	return r
 }
 
-// release ends a session's use of r; the last one stops its follower and
-// forgets the guest.
+// release ends a session's use of r. The guest of the last one is kept
+// for the retention time (its screen and its logged-in shells, as a VM
+// keeps them when no viewer is connected), at most maxIdleGuests of them,
+// then forgotten with its follower.
 func (g *guests) release(r *running) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -70,7 +80,45 @@ func (g *guests) release(r *running) {
 	if r.refs > 0 {
 		return
 	}
+	if isClosed(r.gone) || g.p.retention <= 0 || g.m[r.id] != r {
+		g.drop(r)
+		return
+	}
+	r.since = time.Now()
+	r.idle = time.AfterFunc(g.p.retention, func() {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		if r.refs == 0 {
+			g.drop(r)
+		}
+	})
+	var idle []*running
+	for _, o := range g.m {
+		if o.refs == 0 {
+			idle = append(idle, o)
+		}
+	}
+	if len(idle) > maxIdleGuests {
+		oldest := idle[0]
+		for _, o := range idle[1:] {
+			if o.since.Before(oldest.since) {
+				oldest = o
+			}
+		}
+		g.drop(oldest)
+	}
+}
+
+// maxIdleGuests bounds the guests kept with no session.
+const maxIdleGuests = 256
+
+// drop forgets r and stops its follower; g.mu is held.
+func (g *guests) drop(r *running) {
 	r.cancel()
+	if r.idle != nil {
+		r.idle.Stop()
+		r.idle = nil
+	}
 	if g.m[r.id] == r {
 		delete(g.m, r.id)
 	}
@@ -80,7 +128,7 @@ func (g *guests) release(r *running) {
 func (g *guests) stop() {
 	g.mu.Lock()
 	for _, r := range g.m {
-		r.cancel()
+		g.drop(r)
 	}
 	g.mu.Unlock()
 	g.wg.Wait()
@@ -116,6 +164,11 @@ func (g *guests) follow(ctx context.Context, r *running) {
 			continue
 		}
 		close(r.gone)
+		g.mu.Lock()
+		if r.refs == 0 {
+			g.drop(r)
+		}
+		g.mu.Unlock()
 		return
 	}
 }

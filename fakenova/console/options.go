@@ -22,6 +22,9 @@ const (
 	DefaultPingTimeout = 15 * time.Second
 	// DefaultMaxMessage bounds a WebSocket message from a client: 1 MiB.
 	DefaultMaxMessage = 1 << 20
+	// DefaultGuestRetention is how long a guest outlives its last console:
+	// a console opened again within it finds the screen as it was left.
+	DefaultGuestRetention = 10 * time.Minute
 	// DefaultMaxCutText bounds the clipboard text an RFB client sends.
 	DefaultMaxCutText = 256 << 10
 )
@@ -102,6 +105,16 @@ func WithMaxMessage(n int64) Option {
 	}
 }
 
+// WithGuestRetention sets how long a server's guest (its screen, its
+// logged-in shells) is kept once its last console closes, so that a
+// console opened again (a page reloaded) finds it as it was, as a VM's
+// screen stays when no viewer is connected; 0 forgets it at once (a new
+// console sees the login prompt again). At most 256 idle guests are kept.
+// Default: DefaultGuestRetention.
+func WithGuestRetention(d time.Duration) Option {
+	return func(p *Proxy) { p.retention = max(d, 0) }
+}
+
 // WithStrictRFB makes the VNC console speak only RFB 3.8, as
 // nova-novncproxy's security proxy (RFBSecurityProxy) does: a client that
 // asks for 3.3 or 3.7 is closed (1000, no reason). Default: off, 3.3 and
@@ -123,4 +136,5 @@ func (p *Proxy) defaults(store *state.Store) {
 	p.pingInterval, p.pingTimeout = DefaultPingInterval, DefaultPingTimeout
 	p.width, p.height = guest.DefaultWidth, guest.DefaultHeight
 	p.maxMessage = DefaultMaxMessage
+	p.retention = DefaultGuestRetention
 }

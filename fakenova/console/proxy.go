@@ -35,6 +35,7 @@ type Proxy struct {
 	externalURL    string
 	width, height  int
 	maxMessage     int64
+	retention      time.Duration
 	strictRFB      bool
 	base64         bool
 

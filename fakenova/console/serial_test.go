@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/novastub/novastub/fakenova/console"
 	"github.com/novastub/novastub/state"
 )
 
@@ -98,4 +99,41 @@ func TestSerialStopAndStart(t *testing.T) {
 	out := s.until("vm1 login: ")
 	assert.Contains(t, out, "Linux version", "a start boots again")
 	assert.NotContains(t, out, "lost")
+}
+
+// TestGuestKeptBetweenConsoles: a console opened again finds the shell
+// logged in; with no retention, the login prompt.
+func TestGuestKeptBetweenConsoles(t *testing.T) {
+	for _, keep := range []bool{true, false} {
+		var opts []console.Option
+		if !keep {
+			opts = append(opts, console.WithGuestRetention(0))
+		}
+		e := newEnv(t, opts...)
+		conn := e.mustDial("/?token="+e.token(state.ConsoleSerial), nil)
+		s := &serialReader{t: t, conn: conn}
+		s.until("vm1 login: ")
+		s.send("root\rpw\r")
+		s.until("root@vm1:~# ")
+		require.NoError(t, conn.Close(websocket.StatusNormalClosure, ""))
+
+		if keep {
+			conn = e.mustDial("/?token="+e.token(state.ConsoleSerial), nil)
+			s = &serialReader{t: t, conn: conn}
+			s.send("\r")
+			assert.Equal(t, "\r\nroot@vm1:~# ", s.until("root@vm1:~# "))
+			continue
+		}
+		// The first console's end reaches the proxy a little after the
+		// client's close: until it does, a new console shares its guest.
+		require.Eventually(t, func() bool {
+			conn := e.mustDial("/?token="+e.token(state.ConsoleSerial), nil)
+			defer conn.CloseNow()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = conn.Write(ctx, websocket.MessageBinary, []byte("\r"))
+			_, b, err := conn.Read(ctx)
+			return err == nil && strings.Contains(string(b), "Linux version")
+		}, 10*time.Second, 10*time.Millisecond, "a new guest boots")
+	}
 }

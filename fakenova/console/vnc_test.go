@@ -233,3 +233,28 @@ func TestStrictRFB(t *testing.T) {
 	c, _ := e.vnc("/?token="+tok, rfbtest.Options{})
 	assert.Equal(t, "vm1", c.Name)
 }
+
+// TestConsolesShareTheGuest: two VNC consoles of one server show one
+// screen, as two viewers of a VM do; the serial port is another terminal.
+func TestConsolesShareTheGuest(t *testing.T) {
+	e := newEnv(t)
+	a, _ := e.vnc("/?token="+e.token(state.ConsoleNoVNC), rfbtest.Options{})
+	b, _ := e.vnc("/?token="+e.token(state.ConsoleXVPVNC), rfbtest.Options{})
+	for _, c := range []*rfbtest.Client{a, b} {
+		require.NoError(t, c.Request(false))
+		_, err := c.ReadUpdate()
+		require.NoError(t, err)
+	}
+	require.NoError(t, a.Type("shared"))
+	want := e.guestOf()
+	for _, k := range "shared" {
+		want.Keyboard().Key(true, uint32(k))
+	}
+	r := textRect(t, want, "vm1 login: shared")
+	readUntil(t, b, func() bool { return equal(picture(want, r), region(b, r)) })
+
+	conn := e.mustDial("/?token="+e.token(state.ConsoleSerial), nil)
+	s := &serialReader{t: t, conn: conn}
+	s.send("\r")
+	assert.Contains(t, s.until("vm1 login: "), "vm1 login: ", "the serial port's getty knows nothing of tty1")
+}

@@ -80,7 +80,8 @@ func WithMaxCutText(n int) Option {
 // 3.8. Default: V33, every version.
 func WithMinVersion(v Version) Option { return func(s *Server) { s.minVersion = v } }
 
-// WithLogger sets where sessions log how they end. Default: nowhere.
+// WithLogger sets where sessions log how they end (at debug level: a
+// client that breaks the protocol). Default: nowhere.
 func WithLogger(l *slog.Logger) Option {
 	return func(s *Server) {
 		if l != nil {
@@ -159,6 +160,9 @@ func (srv *Server) Serve(ctx context.Context, rw io.ReadWriter) error {
 		}
 	}()
 	err := s.loop(ctx, msgs, errc)
+	if err != nil && ctx.Err() == nil {
+		srv.logger.Debug("rfb: session ended", "err", err)
+	}
 	close(done)
 	closeRW()
 	if closer != nil {
