@@ -157,13 +157,17 @@ func (p *Proxy) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	p.logger.Info("console: connect", "remote", r.RemoteAddr, "server", srv.ID, "type", string(tok.Type))
 	g := p.guests.acquire(srv)
 	defer p.guests.release(g)
-	s := &session{p: p, conn: conn, stream: newStream(r.Context(), conn, protocol == "base64"), guest: g}
-	switch tok.Protocol {
-	case state.ProtocolVNC:
-		s.run(r.Context(), func(ctx context.Context) error { return p.serveRFB(ctx, s, srv) })
-	default:
-		s.run(r.Context(), func(ctx context.Context) error { return p.serveSerial(ctx, s) })
+	// The session's own context: cancelling the request's (a server's
+	// BaseContext) closes the console with a close frame, where a write
+	// bound to the request's context would drop the connection at once.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	defer cancel()
+	s := &session{p: p, conn: conn, stream: newStream(ctx, conn, protocol == "base64"), guest: g}
+	serve := func(ctx context.Context) error { return p.serveSerial(ctx, s) }
+	if tok.Protocol == state.ProtocolVNC {
+		serve = func(ctx context.Context) error { return p.serveRFB(ctx, s, srv) }
 	}
+	s.run(r.Context(), ctx, cancel, serve)
 }
 
 // authorize finds the token and its server and checks the Origin, in
@@ -210,14 +214,14 @@ type session struct {
 	guest  *running
 }
 
-// run serves the console until the client leaves, the server goes or the
-// proxy closes, and closes the WebSocket as websockify does: when the
-// server goes (or the console's own side ends it), 1000 "Target closed"
-// (websockify's close when the VNC server's socket closes); on Close, 1001.
-// A client that closed has had its close frame echoed already.
-func (s *session) run(parent context.Context, serve func(ctx context.Context) error) {
-	ctx, cancel := context.WithCancel(parent)
-	defer cancel()
+// run serves the console until the client leaves, the server goes, the
+// proxy closes or the request's context (parent) ends, and closes the
+// WebSocket as websockify does: when the server goes (or the console's own
+// side ends it), 1000 "Target closed" (websockify's close when the VNC
+// server's socket closes); on Close or parent's end, 1001. A client that
+// closed has had its close frame echoed already. ctx is the session's,
+// which cancel ends.
+func (s *session) run(parent, ctx context.Context, cancel context.CancelFunc, serve func(ctx context.Context) error) {
 	errc := make(chan error, 1)
 	go func() { errc <- serve(ctx) }()
 	var keepAlive sync.WaitGroup
@@ -244,6 +248,7 @@ func (s *session) run(parent context.Context, serve func(ctx context.Context) er
 		_ = s.conn.Close(websocket.StatusGoingAway, "")
 		<-errc
 	case <-parent.Done():
+		_ = s.conn.Close(websocket.StatusGoingAway, "")
 		<-errc
 	}
 	cancel()

@@ -226,3 +226,25 @@ func TestWrap(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "vm1", c.Name)
 }
+
+// TestBaseContextCancelClosesCleanly: a server whose base context ends
+// (a shutdown) closes its consoles with 1001.
+func TestBaseContextCancelClosesCleanly(t *testing.T) {
+	e := newEnv(t)
+	base, cancel := context.WithCancel(context.Background())
+	ts := httptest.NewUnstartedServer(e.proxy)
+	ts.Config.BaseContext = func(net.Listener) context.Context { return base }
+	ts.Start()
+	defer ts.Close()
+	ctx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+	defer stop()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ts.URL, "http")+"/?token="+e.token(state.ConsoleNoVNC), nil)
+	require.NoError(t, err)
+	defer conn.CloseNow()
+	_, b, err := conn.Read(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "RFB 003.008\n", string(b))
+	cancel()
+	code, _ := closeOf(t, conn)
+	assert.Equal(t, websocket.StatusGoingAway, code)
+}
