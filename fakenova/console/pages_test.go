@@ -3,6 +3,7 @@ package console_test
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
@@ -88,7 +89,7 @@ func TestStandInPages(t *testing.T) {
 func httpRecorder(e *env, target string) *http.Response {
 	ts := e.server
 	req, _ := http.NewRequest(http.MethodGet, ts.URL+target, nil)
-	w := newRecorder()
+	w := httptest.NewRecorder()
 	e.proxy.Page().ServeHTTP(w, req)
 	return w.Result()
 }
