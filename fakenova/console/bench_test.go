@@ -14,8 +14,8 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/novastub/novastub/fakenova/console"
-	"github.com/novastub/novastub/fakenova/console/internal/rfbtest"
 	"github.com/novastub/novastub/fakenova/console/rfb"
+	"github.com/novastub/novastub/fakenova/internal/rfbtest"
 	"github.com/novastub/novastub/state"
 )
 

@@ -15,8 +15,8 @@ import (
 
 	"github.com/novastub/novastub/fakenova/console"
 	"github.com/novastub/novastub/fakenova/console/guest"
-	"github.com/novastub/novastub/fakenova/console/internal/rfbtest"
 	"github.com/novastub/novastub/fakenova/console/rfb"
+	"github.com/novastub/novastub/fakenova/internal/rfbtest"
 	"github.com/novastub/novastub/state"
 )
 

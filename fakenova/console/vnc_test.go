@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/novastub/novastub/fakenova/console"
-	"github.com/novastub/novastub/fakenova/console/internal/rfbtest"
 	"github.com/novastub/novastub/fakenova/console/rfb"
+	"github.com/novastub/novastub/fakenova/internal/rfbtest"
 	"github.com/novastub/novastub/state"
 )
 

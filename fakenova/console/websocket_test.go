@@ -19,7 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/novastub/novastub/fakenova/console"
-	"github.com/novastub/novastub/fakenova/console/internal/rfbtest"
+	"github.com/novastub/novastub/fakenova/internal/rfbtest"
 	"github.com/novastub/novastub/state"
 )
 

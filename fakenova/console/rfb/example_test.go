@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"net"
 
-	"github.com/novastub/novastub/fakenova/console/internal/rfbtest"
 	"github.com/novastub/novastub/fakenova/console/rfb"
+	"github.com/novastub/novastub/fakenova/internal/rfbtest"
 )
 
 // Serve one client over any byte stream: here one end of a pipe, with a

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/novastub/novastub/fakenova/console/internal/rfbtest"
 	"github.com/novastub/novastub/fakenova/console/rfb"
+	"github.com/novastub/novastub/fakenova/internal/rfbtest"
 )
 
 // serve starts srv on one end of a pipe and returns the other end and a
