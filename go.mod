@@ -3,6 +3,7 @@ module github.com/novastub/novastub
 go 1.22
 
 require (
+	github.com/coder/websocket v1.8.13
 	github.com/google/uuid v1.6.0
 	github.com/gophercloud/gophercloud/v2 v2.10.0
 	github.com/julienschmidt/httprouter v1.3.0

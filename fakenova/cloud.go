@@ -65,17 +65,10 @@ func NewCloud(opts ...Option) *Cloud {
 		c.mux.Handle(prefix, wrapped)
 		c.mux.Handle(prefix+"/", wrapped)
 	}
-	page := ConsolePage(n.store)
-	for _, p := range consolePagePaths {
-		c.mux.Handle(p, page)
-	}
-	c.mux.Handle("/", n)
+	c.mux.Handle("/", n) // with the consoles: their pages and WebSockets
+
 	return c
 }
-
-// consolePagePaths are where a Cloud serves the console pages that
-// WithConsolesServedHere's URLs open.
-var consolePagePaths = []string{"/vnc_auto.html", "/console"}
 
 // ServeHTTP serves the cloud.
 func (c *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.mux.ServeHTTP(w, r) }
@@ -103,22 +96,42 @@ func WithIdentityOptions(opts ...identity.Option) Option {
 	return func(c *config) { c.identityOpts = append(c.identityOpts, opts...) }
 }
 
-// WithConsolesServedHere makes the console URLs lead to the console pages
-// of the fake itself, at its own base URL (the external URL, or the
-// request's host): /vnc_auto.html for novnc and /console for xvpvnc. The
-// stub binary does this. Default: Nova's proxies' URLs (WithConsoleURL).
+// Close ends the cloud's open consoles; see Nova.Close.
+func (c *Cloud) Close() error { return c.nova.Close() }
+
+// WithConsolesServedHere makes the console URLs lead to the consoles the
+// fake serves itself, at its own base URL (the external URL, or the
+// request's host): /vnc_auto.html (novnc) and /console (xvpvnc) open a
+// live console in a browser, serial is a WebSocket at / (ws:// or wss://),
+// /spice_auto.html and /mks.html are stand-in pages. The stub binary does
+// this. Default: Nova's proxies' URLs (WithConsoleURL).
 func WithConsolesServedHere() Option {
 	return func(c *config) {
-		c.consoles[state.ConsoleNoVNC] = ConsoleURL{Base: "/vnc_auto.html", Form: TokenQuery}
-		c.consoles[state.ConsoleXVPVNC] = ConsoleURL{Base: "/console", Form: TokenQuery}
+		for t, page := range consolesServedHere {
+			c.consoles[t] = ConsoleURL{Base: page, Form: TokenQuery}
+		}
 	}
 }
 
-// consoleURLBase is the base of a console URL: a base that is a path
-// (starting with "/") is relative to the fake's own base URL.
-func (n *Nova) consoleURLBase(c *call, u ConsoleURL) ConsoleURL {
+// consolesServedHere are the paths of WithConsolesServedHere's URLs.
+var consolesServedHere = map[state.ConsoleType]string{
+	state.ConsoleNoVNC:      "/vnc_auto.html",
+	state.ConsoleXVPVNC:     "/console",
+	state.ConsoleSPICEHTML5: "/spice_auto.html",
+	state.ConsoleSerial:     "/",
+	state.ConsoleWebMKS:     "/mks.html",
+}
+
+// consoleURLBase is the base of a console URL of type t: a base that is a
+// path (starting with "/") is relative to the fake's own base URL, with
+// the WebSocket scheme for a serial console.
+func (n *Nova) consoleURLBase(c *call, t state.ConsoleType, u ConsoleURL) ConsoleURL {
 	if strings.HasPrefix(u.Base, "/") {
-		u.Base = n.baseURL(c.r) + u.Base
+		base := n.baseURL(c.r)
+		if t == state.ConsoleSerial {
+			base = "ws" + strings.TrimPrefix(base, "http")
+		}
+		u.Base = base + u.Base
 	}
 	return u
 }

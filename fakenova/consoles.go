@@ -152,6 +152,6 @@ func (n *Nova) appendConsoleURL(c *call, tok state.ConsoleToken) {
 	if tok.Protocol == state.ProtocolSerial {
 		t = state.ConsoleSerial
 	}
-	c.scratch = n.consoleURLBase(c, n.cfg.consoles[t]).AppendURL(c.scratch[:0], tok.Token)
+	c.scratch = n.consoleURLBase(c, t, n.cfg.consoles[t]).AppendURL(c.scratch[:0], tok.Token)
 	c.out = pyjson.AppendString(c.out, c.scratch)
 }

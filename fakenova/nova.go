@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/novastub/novastub/fakenova/console"
 	"github.com/novastub/novastub/middleware"
 	"github.com/novastub/novastub/state"
 )
@@ -23,7 +24,8 @@ type Nova struct {
 	versionHeaders *versionHeaders
 	faults         *Faults
 	journal        *Journal
-	control        *controlPlane // nil unless WithControlPlane
+	control        *controlPlane  // nil unless WithControlPlane
+	consoles       *console.Proxy // the console proxy and pages the console URLs open
 	calls          sync.Pool
 	// projects is how the router takes a URL's project segment: any
 	// (the spec's 400 for a malformed one) standalone, Nova's pattern in
@@ -69,8 +71,24 @@ func New(opts ...Option) *Nova {
 	if cfg.control != nil {
 		n.control = newControlPlane(n, *cfg.control)
 	}
+	consoleOpts := []console.Option{console.WithServerSource(cfg.servers), console.WithLogger(n.cfg.logger)}
+	if cfg.externalURL != "" {
+		consoleOpts = append(consoleOpts, console.WithExternalURL(cfg.externalURL))
+	}
+	n.consoles = console.New(cfg.store, append(consoleOpts, cfg.consoleOpts...)...)
 	return n
 }
+
+// Consoles returns the console proxy (package console) the fake serves
+// beside its API: the live consoles and the pages its console URLs open
+// with WithConsolesServedHere. Mount it elsewhere when WithConsoleURL
+// points elsewhere.
+func (n *Nova) Consoles() *console.Proxy { return n.consoles }
+
+// Close ends the open consoles (close code 1001) and stops their guests;
+// the API goes on answering. Call it after the server that serves the fake
+// has shut down (http.Server.Shutdown does not wait for WebSockets).
+func (n *Nova) Close() error { return n.consoles.Close() }
 
 // State returns the store the fake answers from, to seed and inspect.
 func (n *Nova) State() *state.Store { return n.store }
@@ -99,14 +117,17 @@ func (n *Nova) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	rest, legacy, api := splitAPIRoot(p)
 	switch {
 	case p == "/v2" || p == "/v2/" || p == "/v2.1" || p == "/v2.1/":
 		n.serveVersionDocument(w, r)
+	case api:
+		n.serveAPI(w, r, rest, legacy)
+	case n.cfg.next == nil && (console.IsWebSocket(r) || console.IsPage(r)):
+		// What the console URLs open: Nova's API has no WebSocket and
+		// no page outside its roots.
+		n.consoles.ServeHTTP(w, r)
 	default:
-		if rest, legacy, ok := splitAPIRoot(p); ok {
-			n.serveAPI(w, r, rest, legacy)
-			return
-		}
 		n.serveRoot(w, r)
 	}
 }

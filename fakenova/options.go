@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/novastub/novastub/fakenova/console"
 	"github.com/novastub/novastub/fakenova/identity"
 	"github.com/novastub/novastub/middleware"
 	"github.com/novastub/novastub/state"
@@ -35,6 +36,7 @@ type config struct {
 	loggerSet      bool              // WithLogger was given
 	versionDocs    bool              // the Middleware answers the version documents
 	roleMapping    func(*middleware.Identity) []string
+	consoleOpts    []console.Option
 }
 
 func defaultConfig() config {
@@ -86,6 +88,14 @@ func WithLogger(l *slog.Logger) Option {
 // that negotiates microversions then reads the fake's range. Default:
 // false, they pass through to the handler. New always answers them.
 func WithVersionDocuments(answer bool) Option { return func(c *config) { c.versionDocs = answer } }
+
+// WithConsoleOptions configures the console proxy the fake serves (package
+// console: ping and poll intervals, allowed origins, screen size, ...).
+// Default: the console package's defaults, with the fake's server source,
+// logger and external URL.
+func WithConsoleOptions(opts ...console.Option) Option {
+	return func(c *config) { c.consoleOpts = append(c.consoleOpts, opts...) }
+}
 
 // WithRoleMapping sets the roles Nova's policies see for a caller: f gets
 // the caller's identity (from the authenticator) and returns its roles.

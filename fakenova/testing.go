@@ -141,6 +141,9 @@ func Start(t Tester, opts ...Option) *Test {
 	}
 	srv := httptest.NewServer(cloud)
 	t.Cleanup(srv.Close)
+	// Cleanups run last first: the consoles end before the server closes,
+	// which waits for them.
+	t.Cleanup(func() { _ = cloud.Close() })
 	return &Test{
 		URL:         srv.URL,
 		ComputeURL:  srv.URL + "/v2.1/" + project.ID + "/",

@@ -102,7 +102,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// external URL, not the request's host.
 		opts = append(opts, fakenova.WithExternalURL(base))
 	}
-	srv := &http.Server{Handler: fakenova.NewCloud(opts...), ReadHeaderTimeout: 10 * time.Second}
+	cloud := fakenova.NewCloud(opts...)
+	defer cloud.Close() // after Shutdown: the open consoles (WebSockets) end
+	srv := &http.Server{Handler: cloud, ReadHeaderTimeout: 10 * time.Second}
 
 	printSummary(stdout, store, base)
 	fmt.Fprintf(stdout, "control plane (faults, journal, clock, state): %s%s\n", base, fakenova.ControlPlanePrefix)
