@@ -250,7 +250,8 @@ func (s *Store) issueConsole(srv *Server, seq uint64, req ConsoleRequest, now ti
 		expires:   now.Add(s.consoleTTL).UnixNano(),
 	}
 	entry.server, _ = uuid.Parse(srv.ID) // a UUID: AddServer and IssueConsole made sure
-	key := s.consoles.put(entry)
+	key, evicted := s.consoles.put(entry, entry.issued)
+	s.countEvictions(evicted)
 	return s.consoleToken(key, entry, srv.ID, now.Location()), nil
 }
 

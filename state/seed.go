@@ -189,7 +189,7 @@ func (s *Store) Load(seed *Seed) error {
 	s.projects, s.projOrder = tmp.projects, tmp.projOrder
 	s.hosts, s.hostOrder, s.hostIndex, s.hostNames = tmp.hosts, tmp.hostOrder, tmp.hostIndex, tmp.hostNames
 	s.servers, s.byProject, s.seq, s.timers = tmp.servers, tmp.byProject, tmp.seq, tmp.timers
-	s.consoles = newConsoleRing(s.maxConsoles) // a new model has no console tokens
+	s.consoles = newConsoleTokens(s.maxConsoles) // a new model has no console tokens
 	s.tokens, s.users = tmp.tokens, tmp.users
 	s.tokenGen.Add(1)
 	return nil
