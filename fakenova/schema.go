@@ -9,12 +9,13 @@ import (
 
 // schema is the part of JSON Schema (draft 4) that Nova's request schemas
 // use here, checked in the order jsonschema checks the keywords of Nova's
-// schema dicts: type, enum, minLength, maxLength, properties, required,
-// additionalProperties. The first error found is the one reported, as Nova
-// reports it.
+// schema dicts: type, enum, format, minLength, maxLength, properties,
+// required, additionalProperties. The first error found is the one
+// reported, as Nova reports it.
 type schema struct {
 	types        []string // JSON types: "object", "string", "integer", "array"; none for any
 	enum         []string
+	format       string // formatName or formatNameSpaces, for strings; "" for none
 	minLength    int
 	maxLength    int // 0 for none
 	properties   []property
@@ -57,13 +58,16 @@ type validationError struct {
 	nested   bool
 	instance pyjson.Value
 	message  string // jsonschema's message
+	// whole says message is Nova's whole text, as for a format error
+	// whose cause is InvalidName.
+	whole bool
 }
 
 // Message is Nova's ValidationError text (nova/api/validation/validators.py):
 // the bare jsonschema message for an error at the top, else "Invalid input
 // for field/attribute <last key>. Value: <str(instance)>. <message>".
 func (e *validationError) Message() string {
-	if !e.nested {
+	if !e.nested || e.whole {
 		return e.message
 	}
 	return "Invalid input for field/attribute " + e.key +
@@ -87,6 +91,11 @@ func (s *schema) check(v pyjson.Value, relaxed bool) *validationError {
 	}
 	if s.enum != nil && !contains(s.enum, v) {
 		return fail(v.Repr() + " is not one of " + reprList(s.enum))
+	}
+	if v.Kind == pyjson.String && s.format != "" {
+		if msg := checkFormat(s.format, v.Text); msg != "" {
+			return &validationError{instance: v, message: msg, whole: true}
+		}
 	}
 	if v.Kind == pyjson.String {
 		n, _ := v.Len()

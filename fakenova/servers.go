@@ -39,10 +39,14 @@ const maxListLimit = 1000
 // (nova/api/openstack/compute/schemas/servers.py) as far as the model goes:
 // name and flavorRef checked as Nova does, networks required from 2.37, the
 // other properties Nova knows accepted as they come.
-func createServerSchema(v Microversion) *schema {
+func createServerSchema(v Microversion, legacy bool) *schema {
 	server := &schema{types: []string{"object"}, noAdditional: true, required: []string{"name", "flavorRef"}}
+	nameFormat := formatName
+	if legacy {
+		nameFormat = formatNameSpaces // create_v20
+	}
 	server.properties = []property{
-		prop("name", &schema{types: []string{"string"}, minLength: 1, maxLength: 255}),
+		prop("name", &schema{types: []string{"string"}, format: nameFormat, minLength: 1, maxLength: 255}),
 		prop("imageRef", typed("string")),
 		prop("flavorRef", &schema{types: []string{"string", "integer"}, minLength: 1}),
 		prop("adminPass", typed("string")),
@@ -76,7 +80,7 @@ func createServerSchema(v Microversion) *schema {
 // serveCreateServer is POST /servers: 202 with the new server's id, links
 // and admin password; the server builds on the clock.
 func (n *Nova) serveCreateServer(c *call) error {
-	if verr := createServerSchema(c.version).validate(c.body, c.legacy); verr != nil {
+	if verr := createServerSchema(c.version, c.legacy).validate(c.body, c.legacy); verr != nil {
 		return fault(http.StatusBadRequest, verr.Message())
 	}
 	if err := c.authorize("servers:create"); err != nil {
