@@ -25,8 +25,8 @@ func TestCreateServerNameFormat(t *testing.T) {
 		return send(t, ts.URL, http.MethodPost, root+ts.ProjectID+"/servers", apiHeader(ts.Token, ""), string(body))
 	}
 	for _, row := range []struct {
-		name            string
-		v21, v2         string // the 400 message, "" for 202
+		name    string
+		v21, v2 string // the 400 message, "" for 202
 	}{
 		{name: "vm1"},
 		{name: "vm 1"},
