@@ -39,6 +39,8 @@ func NewCloud(opts ...Option) *Cloud {
 	}
 	keystone := identity.New(n.store, append(idOpts, n.cfg.identityOpts...)...)
 	c := &Cloud{nova: n, identity: keystone, mux: http.NewServeMux()}
+	n.more = append(n.more, ServiceInfo{Name: "identity", Path: IdentityPrefix + "/v3", About: "a fake Keystone v3: password and token logins, the catalog"},
+		ServiceInfo{Name: "console", Path: consolePagePaths[0], About: "the pages console URLs open (?token=)"})
 	wrapped := n.Wrap(keystone)
 	c.mux.Handle(IdentityPrefix, http.StripPrefix(IdentityPrefix, wrapped))
 	c.mux.Handle(IdentityPrefix+"/", http.StripPrefix(IdentityPrefix, wrapped))

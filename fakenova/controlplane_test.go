@@ -21,8 +21,8 @@ import (
 func ctl(t *testing.T, base, method, path, body string, header ...string) exchange {
 	t.Helper()
 	h := http.Header{}
-	if body != "" {
-		h.Set("Content-Type", "application/json")
+	if body != "" || method == http.MethodPost || method == http.MethodPut {
+		h.Set("Content-Type", "application/json") // the control plane needs it on POST and PUT
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		h.Set(header[i], header[i+1])
@@ -545,7 +545,7 @@ func TestControlPlaneIsNotJournaledNorFaulted(t *testing.T) {
 	assertControlOK(t, ctl(t, ts.URL, http.MethodGet, "journal", ""), http.StatusOK)
 	assertControlOK(t, ctl(t, ts.URL, http.MethodGet, "state", ""), http.StatusOK)
 	assertControlOK(t, ctl(t, ts.URL, http.MethodGet, "clock", ""), http.StatusOK)
-	assertControlError(t, ctl(t, ts.URL, http.MethodGet, "nothing", ""), http.StatusNotFound, "path", "no such control endpoint")
+	assertControlError(t, ctl(t, ts.URL, http.MethodGet, "nothing", ""), http.StatusNotFound, "path", "no such control endpoint (GET /_novastub/ lists them)")
 	assertControlError(t, ctl(t, ts.URL, http.MethodPatch, "faults", ""), http.StatusMethodNotAllowed, "method",
 		"not allowed on this control endpoint")
 	assertNoContent(t, ctl(t, ts.URL, http.MethodDelete, "journal", ""))
@@ -553,11 +553,11 @@ func TestControlPlaneIsNotJournaledNorFaulted(t *testing.T) {
 	assert.Empty(t, ts.Journal().Entries(fakenova.Query{}))
 
 	// Outside the prefix, the rules fire and the journal records.
-	ex := send(t, ts.URL, http.MethodGet, "/_novastub", nil, "")
+	ex := send(t, ts.URL, http.MethodGet, "/_novastubs", nil, "")
 	assert.Equal(t, http.StatusServiceUnavailable, ex.status)
 	ex = send(t, ts.URL, http.MethodGet, "/", nil, "")
 	assert.Equal(t, http.StatusServiceUnavailable, ex.status)
-	assert.Equal(t, []string{"/_novastub", "/"}, paths(ts.Journal().Entries(fakenova.Query{})))
+	assert.Equal(t, []string{"/_novastubs", "/"}, paths(ts.Journal().Entries(fakenova.Query{})))
 }
 
 // compactJSON re-encodes a JSON document without spaces.
@@ -583,7 +583,7 @@ func sortedKeys(m map[string]any) []string {
 // a BUILD server has no host, so its console is Nova's 409.
 func TestControlPlaneStatusFollowsTheSeedRule(t *testing.T) {
 	f := newConsoleFixture(t, fakenova.WithControlPlane(fakenova.ControlPlane{}))
-	ex := f.do(t, http.MethodPut, "/_novastub/servers/"+f.active.ID, nil, `{"status": "BUILD"}`)
+	ex := f.do(t, http.MethodPut, "/_novastub/servers/"+f.active.ID, map[string]string{"Content-Type": "application/json"}, `{"status": "BUILD"}`)
 	require.Equal(t, http.StatusOK, ex.status, ex.body)
 	got, err := f.State.Server(f.active.ID)
 	require.NoError(t, err)

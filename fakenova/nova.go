@@ -28,6 +28,14 @@ type Nova struct {
 	// (the spec's 400 for a malformed one) standalone, Nova's pattern in
 	// front of a handler.
 	projects projectSegment
+	// more are the services beside Nova (NewCloud's), for the control
+	// plane's index.
+	more []ServiceInfo
+}
+
+// services are what the fake serves, for the control plane's index.
+func (n *Nova) services() []ServiceInfo {
+	return append(append([]ServiceInfo(nil), novaServices...), n.more...)
 }
 
 // New returns a fake Nova configured by opts.
@@ -83,7 +91,7 @@ func (n *Nova) Journal() *Journal { return n.journal }
 // (Middleware), only the console calls are answered; the rest goes on.
 func (n *Nova) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
-	if n.control != nil && strings.HasPrefix(p, ControlPlanePrefix) {
+	if n.control != nil && (strings.HasPrefix(p, ControlPlanePrefix) || p == ControlPlanePrefix[:len(ControlPlanePrefix)-1]) {
 		n.control.ServeHTTP(w, r)
 		return
 	}
