@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -246,28 +247,49 @@ func (c *controlPlane) removeFault(w http.ResponseWriter, _ *http.Request, ps ht
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// journalPage is how many entries a journal read answers by default and
+// at most: a page; "next_marker" leads to the next.
+const journalPage = 1000
+
 func (c *controlPlane) journal(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	q := r.URL.Query()
-	query := Query{Operation: q.Get("operation"), ServerID: q.Get("server_id")}
+	query := Query{Operation: q.Get("operation"), ServerID: q.Get("server_id"), Limit: journalPage}
 	if query.Operation != "" {
 		if err := checkOperation(query.Operation); err != nil {
 			controlError(w, http.StatusBadRequest, "operation", err.Error())
 			return
 		}
 	}
-	if s := q.Get("status"); s != "" {
-		code, err := strconv.Atoi(s)
-		if err != nil {
-			controlError(w, http.StatusBadRequest, "status", "must be a number")
-			return
+	for _, p := range []struct {
+		name string
+		set  func(n uint64)
+	}{
+		{"status", func(n uint64) { query.Status = int(n) }},
+		{"limit", func(n uint64) { query.Limit = int(min(n, journalPage)) }},
+		{"marker", func(n uint64) { query.After = n }},
+	} {
+		if v := q.Get(p.name); v != "" {
+			n, err := strconv.ParseUint(v, 10, 64)
+			if err != nil || p.name == "status" && n > 999 || p.name == "limit" && n == 0 {
+				controlError(w, http.StatusBadRequest, p.name, "must be a positive number")
+				return
+			}
+			p.set(n)
 		}
-		query.Status = code
 	}
+	page := query.Limit
+	query.Limit++ // one more tells whether there is a next page
 	entries := c.n.journal.Entries(query)
+	doc := map[string]any{}
+	if len(entries) > page {
+		entries = entries[:page]
+		doc["next_marker"] = entries[page-1].Seq
+	}
 	if entries == nil {
 		entries = []Entry{}
 	}
-	writeControl(w, http.StatusOK, map[string]any{"requests": entries})
+	doc["requests"] = entries
+	writeControl(w, http.StatusOK, doc)
 }
 
 func (c *controlPlane) clearJournal(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
@@ -290,7 +312,11 @@ func (c *controlPlane) advance(w http.ResponseWriter, r *http.Request, _ httprou
 		controlError(w, http.StatusBadRequest, "seconds", "required, and not negative")
 		return
 	}
-	now, err := c.n.Advance(time.Duration(*in.Seconds * float64(time.Second)))
+	d := time.Duration(math.MaxInt64) // beyond 292 years, the clock saturates
+	if *in.Seconds < float64(math.MaxInt64)/float64(time.Second) {
+		d = time.Duration(*in.Seconds * float64(time.Second))
+	}
+	now, err := c.n.Advance(d)
 	if err != nil {
 		controlError(w, http.StatusConflict, "clock", err.Error())
 		return

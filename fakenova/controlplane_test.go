@@ -192,13 +192,13 @@ func TestControlPlaneJournal(t *testing.T) {
 	require.Len(t, raw, 1)
 	entry := raw[0].(map[string]any)
 	assert.Equal(t, []string{"body", "duration_ns", "method", "microversion", "operation", "path", "project_id", "request_id",
-		"server_id", "status", "time"}, sortedKeys(entry))
+		"seq", "server_id", "status", "time"}, sortedKeys(entry))
 	assert.Equal(t, ts.Clock.Now().Format(time.RFC3339Nano), entry["time"])
 	assert.Equal(t, `{"os-getVNCConsole": {"type": "novnc"}}`, entry["body"])
 
 	assertControlError(t, ctl(t, ts.URL, http.MethodGet, "journal?operation=getVncConsole", ""), http.StatusBadRequest,
 		"operation", `fakenova: unknown operation "getVncConsole" (see fakenova.Operations)`)
-	assertControlError(t, ctl(t, ts.URL, http.MethodGet, "journal?status=ok", ""), http.StatusBadRequest, "status", "must be a number")
+	assertControlError(t, ctl(t, ts.URL, http.MethodGet, "journal?status=ok", ""), http.StatusBadRequest, "status", "must be a positive number")
 
 	assertNoContent(t, ctl(t, ts.URL, http.MethodDelete, "journal", ""))
 	ex = ctl(t, ts.URL, http.MethodGet, "journal", "")
