@@ -44,7 +44,7 @@ func NewCloud(opts ...Option) *Cloud {
 	wrapped := n.Wrap(keystone)
 	c.mux.Handle(IdentityPrefix, http.StripPrefix(IdentityPrefix, wrapped))
 	c.mux.Handle(IdentityPrefix+"/", http.StripPrefix(IdentityPrefix, wrapped))
-	page := ConsolePage(n.store)
+	page := n.logged("consolePage", ConsolePage(n.store))
 	for _, p := range consolePagePaths {
 		c.mux.Handle(p, page)
 	}

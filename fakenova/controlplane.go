@@ -82,10 +82,11 @@ func WithControlPlane(cp ControlPlane) Option {
 
 // controlPlane serves /_novastub/.
 type controlPlane struct {
-	n      *Nova
-	guard  controlGuard
-	seed   *state.Seed
-	router *httprouter.Router
+	n       *Nova
+	handler http.Handler // the control plane, logged
+	guard   controlGuard
+	seed    *state.Seed
+	router  *httprouter.Router
 }
 
 // controlCall is one call of the control plane: its route, what the index
@@ -134,6 +135,7 @@ func newControlPlane(n *Nova, cp ControlPlane) *controlPlane {
 		r.Handle(call.method, call.path, call.serve(c))
 	}
 	r.Handle(http.MethodGet, "/_novastub", c.index)
+	c.handler = n.logged("control", c)
 	return c
 }
 

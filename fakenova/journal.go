@@ -343,10 +343,11 @@ func (t teeBody) Read(p []byte) (int, error) {
 }
 
 // record runs h, a service beside the compute API, keeping an entry of the
-// request in the journal: opOf names its operation; the request body is
-// copied as h reads it.
-func (j *Journal) record(w http.ResponseWriter, r *http.Request, opOf func(*http.Request) string, h http.Handler) {
-	if len(j.slots) == 0 {
+// request in the journal and passing it to log (when not nil): opOf names
+// its operation; the request body is copied as h reads it.
+func (j *Journal) record(w http.ResponseWriter, r *http.Request, opOf func(*http.Request) string,
+	log func(*http.Request, *Entry), h http.Handler) {
+	if len(j.slots) == 0 && log == nil {
 		h.ServeHTTP(w, r)
 		return
 	}
@@ -365,6 +366,9 @@ func (j *Journal) record(w http.ResponseWriter, r *http.Request, opOf func(*http
 		jw.entry.Status = unanswered(r)
 	}
 	j.add(&jw.entry, jw.body.Bytes())
+	if log != nil {
+		log(r, &jw.entry)
+	}
 	jw.ResponseWriter = nil
 	if jw.body.Cap() <= 1<<16 {
 		journalWriters.Put(jw)

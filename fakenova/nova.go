@@ -92,7 +92,7 @@ func (n *Nova) Journal() *Journal { return n.journal }
 func (n *Nova) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	if n.control != nil && (strings.HasPrefix(p, ControlPlanePrefix) || p == ControlPlanePrefix[:len(ControlPlanePrefix)-1]) {
-		n.control.ServeHTTP(w, r)
+		n.control.handler.ServeHTTP(w, r)
 		return
 	}
 	if n.cfg.next != nil {
@@ -192,11 +192,12 @@ func (n *Nova) serveRoot(w http.ResponseWriter, r *http.Request) {
 var anonymous middleware.Identity
 
 // startCall takes a call from the pool for a request, with its answer
-// going through the journal's status recorder when the journal is on.
+// going through the status recorder when the journal or the request log
+// is on.
 func (n *Nova) startCall(w http.ResponseWriter, r *http.Request) *call {
 	c := n.calls.Get().(*call)
 	c.w, c.r = w, r
-	if n.journal.on() {
+	if n.journal.on() || n.cfg.requestLog != nil {
 		c.start = time.Now()
 		c.status.ResponseWriter, c.status.code = w, 0
 		c.w = &c.status
@@ -204,10 +205,13 @@ func (n *Nova) startCall(w http.ResponseWriter, r *http.Request) *call {
 	return c
 }
 
-// endCall journals the call and returns it to the pool.
+// endCall journals and logs the call and returns it to the pool.
 func (n *Nova) endCall(c *call) {
 	if n.journal.on() {
 		n.journal.addCall(c)
+	}
+	if n.cfg.requestLog != nil {
+		n.logCall(c)
 	}
 	if c.raw.Cap() > 1<<16 || cap(c.out) > 1<<16 {
 		return // let a call that grew large go

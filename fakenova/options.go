@@ -32,6 +32,7 @@ type config struct {
 	control        *ControlPlane
 	identityURL    string
 	identityOpts   []identity.Option // for a Cloud's identity service
+	requestLog     *slog.Logger      // WithRequestLog's; nil for none
 }
 
 func defaultConfig() config {
