@@ -25,11 +25,14 @@ type Cloud struct {
 	nova     *Nova
 	identity *identity.Service
 	mux      *http.ServeMux
+	handler  http.Handler // mux within Nova's limits on a request's head
 }
 
 // NewCloud returns a fake cloud configured by opts: Nova's options, and
 // WithIdentityOptions for the identity service. When WithExternalURL is
-// given, the identity service's links and catalog name it too.
+// given, the identity service's links and catalog name it too. Requests
+// over Nova's limits on their head get its server's answers
+// (RequestLimits).
 func NewCloud(opts ...Option) *Cloud {
 	n := New(opts...)
 	idOpts := []identity.Option{identity.WithLogger(n.cfg.logger)}
@@ -41,7 +44,7 @@ func NewCloud(opts ...Option) *Cloud {
 	c := &Cloud{nova: n, identity: keystone, mux: http.NewServeMux()}
 	n.more = append(n.more, ServiceInfo{Name: "identity", Path: IdentityPrefix + "/v3", About: "a fake Keystone v3: password and token logins, the catalog"},
 		ServiceInfo{Name: "console", Path: consolePagePaths[0], About: "the pages console URLs open (?token=)"})
-	wrapped := n.Wrap(keystone)
+	wrapped := cors(n.Wrap(keystone), n.cfg.corsOrigins, keystoneCORS)
 	c.mux.Handle(IdentityPrefix, http.StripPrefix(IdentityPrefix, wrapped))
 	c.mux.Handle(IdentityPrefix+"/", http.StripPrefix(IdentityPrefix, wrapped))
 	page := n.logged("consolePage", ConsolePage(n.store))
@@ -49,6 +52,7 @@ func NewCloud(opts ...Option) *Cloud {
 		c.mux.Handle(p, page)
 	}
 	c.mux.Handle("/", n)
+	c.handler = RequestLimits(c.mux)
 	return c
 }
 
@@ -57,7 +61,7 @@ func NewCloud(opts ...Option) *Cloud {
 var consolePagePaths = []string{"/vnc_auto.html", "/console"}
 
 // ServeHTTP serves the cloud.
-func (c *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.mux.ServeHTTP(w, r) }
+func (c *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.handler.ServeHTTP(w, r) }
 
 // Nova returns the compute API, with the fault rules, journal and clock
 // every service of the cloud shares.

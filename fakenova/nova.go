@@ -31,6 +31,8 @@ type Nova struct {
 	// more are the services beside Nova (NewCloud's), for the control
 	// plane's index.
 	more []ServiceInfo
+	// withCORS is the API behind the CORS filter (WithCORS); nil without.
+	withCORS http.Handler
 }
 
 // services are what the fake serves, for the control plane's index.
@@ -73,6 +75,9 @@ func New(opts ...Option) *Nova {
 	if cfg.control != nil {
 		n.control = newControlPlane(n, *cfg.control)
 	}
+	if len(cfg.corsOrigins) > 0 && cfg.next == nil {
+		n.withCORS = cors(http.HandlerFunc(n.serve), cfg.corsOrigins, novaCORS)
+	}
 	return n
 }
 
@@ -95,6 +100,16 @@ func (n *Nova) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		n.control.handler.ServeHTTP(w, r)
 		return
 	}
+	if n.withCORS != nil {
+		n.withCORS.ServeHTTP(w, r)
+		return
+	}
+	n.serve(w, r)
+}
+
+// serve is ServeHTTP past the control plane and the CORS filter.
+func (n *Nova) serve(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
 	if n.cfg.next != nil {
 		owned, release := n.claim(r)
 		defer release()

@@ -33,6 +33,7 @@ type config struct {
 	identityURL    string
 	identityOpts   []identity.Option // for a Cloud's identity service
 	requestLog     *slog.Logger      // WithRequestLog's; nil for none
+	corsOrigins    []string          // WithCORS's
 }
 
 func defaultConfig() config {

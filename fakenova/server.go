@@ -57,8 +57,9 @@ type ServerConfig struct {
 // Server serves a handler (a Cloud) as the stub binary does: with
 // timeouts, a cap on connections, Nova's limits on the request line and
 // headers (RequestLimits, which NewCloud applies), and HTTP/1.1 only, as
-// Nova's eventlet server speaks. Console WebSockets are exempt from the
-// timeouts (ExemptFromDeadlines).
+// Nova's eventlet server speaks. Console WebSockets (hijacked
+// connections) are exempt from the timeouts, and so are streams that call
+// ExemptFromDeadlines; they count against MaxConnections.
 type Server struct {
 	cfg  ServerConfig
 	http *http.Server
@@ -148,20 +149,25 @@ func (s *Server) connState(c net.Conn, state http.ConnState) {
 // the server is full; false means there is no room at all.
 func (s *Server) admit() bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.open >= s.cfg.MaxConnections {
+		var victim net.Conn
 		for c := range s.idle {
+			victim = c
 			delete(s.idle, c)
-			_ = c.Close() // its close counts it out
-			s.open--
 			break
 		}
+		if victim != nil {
+			s.mu.Unlock()
+			_ = victim.Close() // it counts itself out
+			s.mu.Lock()
+		}
 	}
-	if s.open >= s.cfg.MaxConnections {
-		return false
+	ok := s.open < s.cfg.MaxConnections
+	if ok {
+		s.open++
 	}
-	s.open++
-	return true
+	s.mu.Unlock()
+	return ok
 }
 
 // msgTooManyConnections is the 503 a connection over the cap gets.
@@ -192,8 +198,7 @@ func (l *cappedListener) Accept() (net.Conn, error) {
 	}
 }
 
-// countedConn counts itself out when closed, once. Idle connections that
-// admit closed are counted out already.
+// countedConn counts itself out when closed, once.
 type countedConn struct {
 	net.Conn
 	s    *Server
@@ -205,21 +210,21 @@ func (c *countedConn) Close() error {
 	c.once.Do(func() {
 		c.s.mu.Lock()
 		defer c.s.mu.Unlock()
-		if _, idle := c.s.idle[c]; idle {
-			delete(c.s.idle, c)
-		}
+		delete(c.s.idle, c)
 		c.s.open--
 	})
 	return err
 }
 
 // ExemptFromDeadlines lifts the server's read and write deadlines from the
-// connection of w, for a request that becomes a long-lived stream, such as
-// a console WebSocket: call it before the upgrade (websocket.Accept); the
-// connection then stays open until either side closes it (the stream
-// should send pings to find dead peers). It reports whether it could
-// (false for a ResponseWriter that cannot, such as an
-// httptest.ResponseRecorder).
+// connection of w, for a request whose answer is a long-lived stream that
+// net/http keeps serving (a response written and flushed for minutes):
+// call it before the stream starts; the connection then stays open until
+// either side closes it (the stream should send pings to find dead
+// peers). A connection the handler hijacks, as a console WebSocket's
+// upgrade does (websocket.Accept), is freed of the deadlines by net/http
+// itself and needs no call. It reports whether it could (false for a
+// ResponseWriter that cannot, such as an httptest.ResponseRecorder).
 func ExemptFromDeadlines(w http.ResponseWriter) bool {
 	rc := http.NewResponseController(w)
 	return rc.SetReadDeadline(time.Time{}) == nil && rc.SetWriteDeadline(time.Time{}) == nil
