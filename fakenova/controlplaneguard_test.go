@@ -191,3 +191,12 @@ func TestControlTokenRules(t *testing.T) {
 		assert.ErrorIs(t, err, fakenova.ErrControlTokenNeeded, public)
 	}
 }
+
+func TestListenWarning(t *testing.T) {
+	for _, loopback := range []string{"127.0.0.1:8774", "localhost:0", "[::1]:1"} {
+		assert.Empty(t, fakenova.ListenWarning(loopback))
+	}
+	for _, public := range []string{":8774", "0.0.0.0:8774", "[::]:0", "192.0.2.7:8774"} {
+		assert.Contains(t, fakenova.ListenWarning(public), "listening beyond loopback: anyone who can reach "+public)
+	}
+}

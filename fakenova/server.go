@@ -252,6 +252,17 @@ func IsLoopbackListen(addr string) bool {
 	return isLoopbackHost(host)
 }
 
+// ListenWarning is what a stub should warn of when it listens on addr: ""
+// for a loopback address, else that anyone who reaches it can use the
+// fake cloud.
+func ListenWarning(addr string) string {
+	if IsLoopbackListen(addr) {
+		return ""
+	}
+	return "listening beyond loopback: anyone who can reach " + addr +
+		" can use the fake cloud with the seed's tokens and passwords; the control plane needs its token"
+}
+
 // isLoopbackHost reports whether a host name or address is loopback.
 func isLoopbackHost(host string) bool {
 	if host == "localhost" {
