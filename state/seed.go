@@ -79,7 +79,7 @@ func ParseSeed(data []byte) (*Seed, error) {
 		Servers  []json.RawMessage `json:"servers"`
 	}
 	if err := decodeStrict(data, &top); err != nil {
-		return nil, seedError("", err)
+		return nil, seedError("", withPosition(data, err))
 	}
 	seed := &Seed{
 		Projects: make([]Project, len(top.Projects)),
@@ -143,7 +143,10 @@ func seedError(at string, err error) error {
 	}
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
+	var positioned *syntaxError
 	switch {
+	case errors.As(err, &positioned):
+		return &InvalidError{Field: join(""), Reason: positioned.reason(), Err: err}
 	case errors.As(err, &typeErr):
 		return &InvalidError{Field: join(typeErr.Field), Reason: "expected " + jsonKind(typeErr.Type.String()) + ", got " + typeErr.Value, Err: err}
 	case errors.As(err, &syntaxErr):
@@ -196,6 +199,9 @@ func (s *Store) Load(seed *Seed) error {
 }
 
 func (s *Store) fill(seed *Seed) error {
+	if err := checkSeed(seed); err != nil {
+		return err
+	}
 	at := func(section string, i int, err error) error {
 		var inv *InvalidError
 		var nf *NotFoundError
