@@ -396,7 +396,7 @@ func TestControlPlaneState(t *testing.T) {
 		{"wrong type", `{"servers": [{"id": 5}]}`, "servers[0].id", "servers[0].id: expected a string, got number"},
 		{"bad server id", `{"projects": [{"id": "` + project + `"}], "servers": [{"id": "vm-1", "project_id": "` + project + `", "host": ""}]}`,
 			"servers[0].id", `servers[0].id: "vm-1" is not a lowercase dashed UUID`},
-		{"malformed", `{"projects": [`, "body", "malformed JSON: unexpected end of input"},
+		{"malformed", `{"projects": [`, "body", "malformed JSON at line 1, column 15: unexpected end of input"},
 	} {
 		t.Run(row.name, func(t *testing.T) {
 			assertControlError(t, ctl(t, ts.URL, http.MethodPut, "state", row.body), http.StatusBadRequest, row.field, row.message)
