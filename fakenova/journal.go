@@ -157,16 +157,15 @@ func (j *Journal) Count(op string) int {
 
 // Last returns the latest entry of operation op.
 func (j *Journal) Last(op string) (Entry, bool) {
-	var last *journalSlot
 	var e Entry
-	j.scan(Query{Operation: op}, func(s *journalSlot) { last = s })
-	if last == nil {
+	var body []byte
+	found := false
+	j.scan(Query{Operation: op}, func(s *journalSlot) { // under the lock
+		e, body, found = s.Entry, append(body[:0], s.body...), true
+	})
+	if !found {
 		return Entry{}, false
 	}
-	j.mu.Lock()
-	e = last.Entry
-	body := append([]byte(nil), last.body...)
-	j.mu.Unlock()
 	e.Body = redact(body)
 	return e, true
 }

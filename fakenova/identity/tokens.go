@@ -103,9 +103,9 @@ func (s *Service) dropOldest() {
 // holds (live, or expired and not yet dropped), its bound (WithMaxTokens)
 // and how many live tokens it evicted early.
 type TokenStats struct {
-	Held    int
-	Max     int
-	Evicted uint64
+	Held    int    // issued tokens held, live or expired but not yet dropped
+	Max     int    // the bound (WithMaxTokens)
+	Evicted uint64 // live tokens dropped early since the service was made
 }
 
 // TokenStats returns the issued tokens' figures.
