@@ -327,6 +327,9 @@ func (jw *journalWriter) Write(p []byte) (int, error) {
 	return jw.ResponseWriter.Write(p)
 }
 
+// Unwrap lets http.ResponseController reach the connection.
+func (jw *journalWriter) Unwrap() http.ResponseWriter { return jw.ResponseWriter }
+
 var journalWriters = sync.Pool{New: func() any { return new(journalWriter) }}
 
 // teeBody copies what is read of a request body into the journal's buffer.
