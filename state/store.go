@@ -15,8 +15,8 @@ const (
 	// DefaultConsoleTTL is Nova's [consoleauth] token_ttl.
 	DefaultConsoleTTL = 600 * time.Second
 	// DefaultMaxConsoleTokens bounds the console tokens kept at once:
-	// about 70 MB of them, Nova's full TTL at 830 consoles a second.
-	DefaultMaxConsoleTokens = 500000
+	// about 27 MB of them, Nova's full TTL at 333 consoles a second.
+	DefaultMaxConsoleTokens = 200000
 )
 
 // Option configures a Store.

@@ -36,6 +36,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -61,6 +62,10 @@ func main() {
 		os.Exit(2)
 	}
 }
+
+// memoryLimit is the Go runtime's soft memory limit for the stub, unless
+// GOMEMLIMIT sets another.
+const memoryLimit = 192 << 20
 
 // envPrefix prefixes the environment variables that set flags:
 // NOVASTUB_LISTEN for -listen, NOVASTUB_CONTROL_TOKEN for -control-token.
@@ -116,6 +121,11 @@ func runEnv(ctx context.Context, args []string, env func(string) (string, bool),
 		return fmt.Errorf("-log-format %q: text or json", *logFormat)
 	}
 	logger := slog.New(handler)
+	if _, set := env("GOMEMLIMIT"); !set {
+		// Keep the heap's slack small: at its bounds the stub's live data
+		// is about 100 MiB, which the default GC would let double.
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	token, generated, err := fakenova.ControlToken(*controlToken, *listen)
 	if err != nil {
 		return fmt.Errorf("-control-token=%s with -listen %s: %w", *controlToken, *listen, err)

@@ -18,9 +18,9 @@ const (
 	// DefaultPrefix is the path the service is mounted under, where the
 	// stub binary (and devstack) serve Keystone.
 	DefaultPrefix = "/identity"
-	// DefaultMaxTokens bounds the issued tokens kept at once (about 1 KB
-	// each).
-	DefaultMaxTokens = 50000
+	// DefaultMaxTokens bounds the issued tokens kept at once (about 1.2
+	// KB each): 20,000 logins an hour last their whole TTL.
+	DefaultMaxTokens = 20000
 )
 
 // Option configures a Service. Each option documents its default.
@@ -56,8 +56,8 @@ func WithRegion(region string) Option { return func(c *config) { c.region = regi
 // clock. Default: DefaultTokenTTL, 3600 s (Keystone's default).
 func WithTokenTTL(d time.Duration) Option { return func(c *config) { c.ttl = d } }
 
-// WithMaxTokens bounds how many issued tokens the service keeps (about 1
-// KB each); expired ones are dropped as new ones come. When it holds n
+// WithMaxTokens bounds how many issued tokens the service keeps (about
+// 1.2 KB each); expired ones are dropped as new ones come. When it holds n
 // live tokens, the next login evicts the oldest before its expiry (it then
 // gets Keystone's 404 "Failed to validate token", and 401 from the
 // compute API), counted and logged: Keystone's Fernet tokens need no
