@@ -20,6 +20,13 @@ import (
 // ControlPlanePrefix is where the HTTP control plane lives.
 const ControlPlanePrefix = "/_novastub/"
 
+// controlPlaneRoot is the prefix without its slash, which also shows the
+// index.
+const controlPlaneRoot = "/_novastub"
+
+// isControlPath reports whether a path is the control plane's.
+func isControlPath(p string) bool { return strings.HasPrefix(p, ControlPlanePrefix) || p == controlPlaneRoot }
+
 // ControlPlane configures the HTTP control plane, the toolkit for tests
 // that are not written in Go (and for people with curl). Under
 // /_novastub/, JSON in and out (controlCalls lists every call; GET
@@ -134,7 +141,7 @@ func newControlPlane(n *Nova, cp ControlPlane) *controlPlane {
 	for _, call := range controlCalls() {
 		r.Handle(call.method, call.path, call.serve(c))
 	}
-	r.Handle(http.MethodGet, "/_novastub", c.index)
+	r.Handle(http.MethodGet, controlPlaneRoot, c.index)
 	c.handler = n.logged("control", c)
 	return c
 }
@@ -148,7 +155,7 @@ func (c *controlPlane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !c.guard.check(w, r) {
 		return
 	}
-	index := r.Method == http.MethodGet && (p == ControlPlanePrefix || p == ControlPlanePrefix[:len(ControlPlanePrefix)-1])
+	index := r.Method == http.MethodGet && (p == ControlPlanePrefix || p == controlPlaneRoot)
 	if !index && !c.guard.tokenGiven(w, r) {
 		return // unknown endpoints too are hidden behind the token
 	}

@@ -3,7 +3,6 @@ package fakenova
 import (
 	"context"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -96,7 +95,7 @@ func (n *Nova) Journal() *Journal { return n.journal }
 // (Middleware), only the console calls are answered; the rest goes on.
 func (n *Nova) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
-	if n.control != nil && (strings.HasPrefix(p, ControlPlanePrefix) || p == ControlPlanePrefix[:len(ControlPlanePrefix)-1]) {
+	if n.control != nil && isControlPath(p) {
 		n.control.handler.ServeHTTP(w, r)
 		return
 	}
