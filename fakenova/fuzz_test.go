@@ -236,11 +236,12 @@ func FuzzControlPlane(f *testing.F) {
 			path = fmt.Sprintf(path, srv.ID)
 		}
 		req := httptest.NewRequest(c.method, path, strings.NewReader(body))
+		req.Host = "127.0.0.1" // the control plane answers loopback hosts only
 		req.URL.RawQuery = query
 		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		ts.Nova.ServeHTTP(rec, req)
-		if rec.Code >= 500 || rec.Code != http.StatusNoContent && !json.Valid(rec.Body.Bytes()) {
+		if rec.Code >= 500 || rec.Code == http.StatusForbidden || rec.Code != http.StatusNoContent && !json.Valid(rec.Body.Bytes()) {
 			t.Fatalf("%s %s?%s with %q: %d %q", c.method, path, query, body, rec.Code, rec.Body)
 		}
 		if _, err := ts.State.Server(srv.ID); err != nil { // PUT state may have replaced the model
