@@ -3,6 +3,8 @@ package fakenova_test
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -115,6 +117,16 @@ func BenchmarkCreateConsoleAt28(b *testing.B) {
 // show what keeping it costs.
 func BenchmarkGetVNCConsoleNoJournal(b *testing.B) {
 	ts := fakenova.Start(b, fakenova.WithJournalSize(0))
+	srv := ts.AddServer("vm1")
+	h := newBenchHarness("/v2.1/"+ts.ProjectID+"/servers/"+srv.ID+"/action", ts.Token)
+	h.run(b, ts.Nova)
+}
+
+// BenchmarkGetVNCConsoleLogged is the console call with a request log
+// line for each, to a text handler that discards it: what logging costs
+// (beside BenchmarkGetVNCConsole, logging off).
+func BenchmarkGetVNCConsoleLogged(b *testing.B) {
+	ts := fakenova.Start(b, fakenova.WithRequestLog(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	srv := ts.AddServer("vm1")
 	h := newBenchHarness("/v2.1/"+ts.ProjectID+"/servers/"+srv.ID+"/action", ts.Token)
 	h.run(b, ts.Nova)

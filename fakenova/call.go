@@ -150,3 +150,7 @@ func (s *statusWriter) Write(p []byte) (int, error) {
 	}
 	return s.ResponseWriter.Write(p)
 }
+
+// Unwrap lets http.ResponseController reach the connection (a console
+// WebSocket's hijack, deadlines).
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -35,11 +35,13 @@ type Cloud struct {
 	image    *image.Service
 	network  *network.Service
 	mux      *http.ServeMux
+	handler  http.Handler // mux within Nova's limits on a request's head
 }
 
 // NewCloud returns a fake cloud configured by opts: Nova's options, and
 // WithIdentityOptions for the identity service. When WithExternalURL is
-// given, every service's links and the catalog name it.
+// given, every service's links and the catalog name it. Requests over
+// Nova's limits on their head get its server's answers (RequestLimits).
 func NewCloud(opts ...Option) *Cloud {
 	n := New(opts...)
 	ext := n.cfg.externalURL
@@ -58,20 +60,29 @@ func NewCloud(opts ...Option) *Cloud {
 		network:  network.New(n.store, netOpts...),
 		mux:      http.NewServeMux(),
 	}
-	for prefix, svc := range map[string]Service{IdentityPrefix: c.identity, ImagePrefix: c.image, NetworkPrefix: c.network} {
+	n.more = append(n.more,
+		ServiceInfo{Name: "identity", Path: IdentityPrefix + "/v3", About: "a fake Keystone v3: password and token logins, projects, the catalog"},
+		ServiceInfo{Name: "image", Path: ImagePrefix + "/v2/images", About: "a fake Glance v2: images"},
+		ServiceInfo{Name: "network", Path: NetworkPrefix + "/v2.0/networks", About: "a fake Neutron v2.0: networks, subnets, ports"},
+		ServiceInfo{Name: "console", Path: "/vnc_auto.html", About: "the consoles console URLs open (?token=): pages and WebSockets"})
+	for _, s := range []struct {
+		prefix string
+		svc    Service
+		cors   *corsPolicy
+	}{{IdentityPrefix, c.identity, keystoneCORS}, {ImagePrefix, c.image, glanceCORS}, {NetworkPrefix, c.network, neutronCORS}} {
 		// Both /prefix and /prefix/: ServeMux would redirect the first,
 		// and version discovery asks for it.
-		wrapped := http.StripPrefix(prefix, n.Wrap(svc))
-		c.mux.Handle(prefix, wrapped)
-		c.mux.Handle(prefix+"/", wrapped)
+		wrapped := http.StripPrefix(s.prefix, cors(n.Wrap(s.svc), n.cfg.corsOrigins, s.cors))
+		c.mux.Handle(s.prefix, wrapped)
+		c.mux.Handle(s.prefix+"/", wrapped)
 	}
 	c.mux.Handle("/", n) // with the consoles: their pages and WebSockets
-
+	c.handler = RequestLimits(c.mux)
 	return c
 }
 
 // ServeHTTP serves the cloud.
-func (c *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.mux.ServeHTTP(w, r) }
+func (c *Cloud) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.handler.ServeHTTP(w, r) }
 
 // Nova returns the compute API, with the fault rules, journal and clock
 // every service of the cloud shares.

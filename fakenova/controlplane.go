@@ -2,11 +2,11 @@ package fakenova
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -20,16 +20,29 @@ import (
 // ControlPlanePrefix is where the HTTP control plane lives.
 const ControlPlanePrefix = "/_novastub/"
 
+// controlPlaneRoot is the prefix without its slash, which also shows the
+// index.
+const controlPlaneRoot = "/_novastub"
+
+// isControlPath reports whether a path is the control plane's.
+func isControlPath(p string) bool {
+	return strings.HasPrefix(p, ControlPlanePrefix) || p == controlPlaneRoot
+}
+
 // ControlPlane configures the HTTP control plane, the toolkit for tests
 // that are not written in Go (and for people with curl). Under
-// /_novastub/, JSON in and out:
+// /_novastub/, JSON in and out (controlCalls lists every call; GET
+// /_novastub/ shows them):
 //
+//	GET    /_novastub/                  the index: the control calls and the services (HTML for a browser)
+//	GET    /_novastub/healthz           -> {"status": "ok"}
 //	POST   /_novastub/faults            {"operation": "getVNCConsole", "server_id": "...", "status": 503, "times": 1, "delay_ms": 0}
 //	                                    -> 201 {"id": "..."}; {"sequence": [rule, ...]} -> 201 {"ids": [...]}
 //	GET    /_novastub/faults            -> {"faults": [...]}
 //	DELETE /_novastub/faults/{id}       -> 204
 //	DELETE /_novastub/faults            -> 204
-//	GET    /_novastub/journal?operation=X&server_id=Y&status=Z -> {"requests": [...]}
+//	GET    /_novastub/journal?operation=X&server_id=Y&status=Z&limit=N&marker=SEQ
+//	                                    -> {"requests": [...], "next_marker": SEQ (when there are more)}
 //	DELETE /_novastub/journal           -> 204
 //	GET    /_novastub/clock             -> {"now": "<RFC 3339>"}
 //	POST   /_novastub/clock/advance     {"seconds": 600} -> {"now": "<RFC 3339>"}
@@ -43,13 +56,34 @@ const ControlPlanePrefix = "/_novastub/"
 // Bad input gets 400 {"error": {"field": "...", "message": "..."}}. The
 // control plane's own requests are not in the journal and cannot be
 // faulted.
+//
+// It is safe by default, since it serves every password and token of the
+// model and can change anything:
+//
+//   - With a Token, every call but the index and healthz needs it, as
+//     "Authorization: Bearer <token>" or "X-Novastub-Token: <token>",
+//     compared in constant time (of the digests: the token's length does
+//     not leak). Without one, the control plane answers only on loopback
+//     connections (a 403 on others): a library user who mounts the fake
+//     on a public address must set a token.
+//   - Every call but healthz needs a Host header that names a loopback
+//     host (localhost, 127.0.0.0/8, [::1]), the external URL's host
+//     (WithExternalURL) or one of AllowedHosts: a web page that rebinds
+//     its own name to 127.0.0.1 gets a 403 (DNS rebinding).
+//   - POST and PUT need Content-Type: application/json (a 415 otherwise),
+//     so that a web page cannot reach them with a form or a text/plain
+//     request, which browsers send cross-origin without asking.
 type ControlPlane struct {
-	// Token, when set, must come with every control request, as
-	// "Authorization: Bearer <token>" or "X-Novastub-Token: <token>".
+	// Token, when set, must come with every control request but the
+	// index and healthz. Empty: none, and loopback connections only.
 	Token string
 	// Seed is what POST /_novastub/reset restores. Nil: the model as it
 	// was when the fake was created (with Start: once Start seeded it).
 	Seed *state.Seed
+	// AllowedHosts are host names (without port) the control plane
+	// answers to beside loopback ones and the external URL's, such as the
+	// name a stub is reached by on a network. Default: none.
+	AllowedHosts []string
 }
 
 // WithControlPlane turns on the HTTP control plane. Default: off.
@@ -59,53 +93,81 @@ func WithControlPlane(cp ControlPlane) Option {
 
 // controlPlane serves /_novastub/.
 type controlPlane struct {
-	n      *Nova
-	token  string
-	seed   *state.Seed
-	router *httprouter.Router
+	n       *Nova
+	handler http.Handler // the control plane, logged
+	guard   controlGuard
+	seed    *state.Seed
+	router  *httprouter.Router
+}
+
+// controlCall is one call of the control plane: its route, what the index
+// says of it, and whether it needs the token.
+type controlCall struct {
+	method, path, about string
+	open                bool // served without the token (the index, healthz)
+	serve               func(c *controlPlane) httprouter.Handle
+}
+
+// controlCalls returns the control plane's calls, in the index's order.
+func controlCalls() []controlCall {
+	return []controlCall{
+		{http.MethodGet, "/_novastub/", "this index (JSON, or HTML for a browser)", true, func(c *controlPlane) httprouter.Handle { return c.index }},
+		{http.MethodGet, "/_novastub/healthz", "200 {\"status\": \"ok\"} while the fake serves", true, func(c *controlPlane) httprouter.Handle { return c.healthz }},
+		{http.MethodPost, "/_novastub/faults", "add a fault rule, or a sequence of them", false, func(c *controlPlane) httprouter.Handle { return c.addFaults }},
+		{http.MethodGet, "/_novastub/faults", "list the fault rules", false, func(c *controlPlane) httprouter.Handle { return c.listFaults }},
+		{http.MethodDelete, "/_novastub/faults", "remove every fault rule", false, func(c *controlPlane) httprouter.Handle { return c.clearFaults }},
+		{http.MethodDelete, "/_novastub/faults/:id", "remove one fault rule", false, func(c *controlPlane) httprouter.Handle { return c.removeFault }},
+		{http.MethodGet, "/_novastub/journal", "the requests received, oldest first (operation, server_id, status, limit, marker)", false, func(c *controlPlane) httprouter.Handle { return c.journal }},
+		{http.MethodDelete, "/_novastub/journal", "empty the journal", false, func(c *controlPlane) httprouter.Handle { return c.clearJournal }},
+		{http.MethodGet, "/_novastub/clock", "the fake's time", false, func(c *controlPlane) httprouter.Handle { return c.clock }},
+		{http.MethodPost, "/_novastub/clock/advance", "move the clock forward by {\"seconds\": N}", false, func(c *controlPlane) httprouter.Handle { return c.advance }},
+		{http.MethodPut, "/_novastub/servers/:id", "set a server's status, task_state or host", false, func(c *controlPlane) httprouter.Handle { return c.updateServer }},
+		{http.MethodGet, "/_novastub/state", "the whole model, in the seed-file format (secrets included)", false, func(c *controlPlane) httprouter.Handle { return c.getState }},
+		{http.MethodPut, "/_novastub/state", "replace the whole model", false, func(c *controlPlane) httprouter.Handle { return c.putState }},
+		{http.MethodPost, "/_novastub/reset", "back to the seed, no faults, an empty journal", false, func(c *controlPlane) httprouter.Handle { return c.reset }},
+	}
 }
 
 func newControlPlane(n *Nova, cp ControlPlane) *controlPlane {
-	c := &controlPlane{n: n, token: cp.Token, seed: cp.Seed, router: httprouter.New()}
+	c := &controlPlane{n: n, seed: cp.Seed, router: httprouter.New(),
+		guard: newControlGuard(cp.Token, n.cfg.externalURL, cp.AllowedHosts)}
 	if c.seed == nil {
 		c.seed = n.store.Snapshot()
 	}
 	r := c.router
 	r.RedirectTrailingSlash, r.RedirectFixedPath, r.HandleMethodNotAllowed = false, false, true
 	r.NotFound = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		controlError(w, http.StatusNotFound, "path", "no such control endpoint")
+		controlError(w, http.StatusNotFound, "path", "no such control endpoint (GET "+ControlPlanePrefix+" lists them)")
 	})
 	r.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		controlError(w, http.StatusMethodNotAllowed, "method", "not allowed on this control endpoint")
 	})
-	p := strings.TrimSuffix(ControlPlanePrefix, "/")
-	r.POST(p+"/faults", c.addFaults)
-	r.GET(p+"/faults", c.listFaults)
-	r.DELETE(p+"/faults", c.clearFaults)
-	r.DELETE(p+"/faults/:id", c.removeFault)
-	r.GET(p+"/journal", c.journal)
-	r.DELETE(p+"/journal", c.clearJournal)
-	r.GET(p+"/clock", c.clock)
-	r.POST(p+"/clock/advance", c.advance)
-	r.PUT(p+"/servers/:id", c.updateServer)
-	r.GET(p+"/state", c.getState)
-	r.PUT(p+"/state", c.putState)
-	r.POST(p+"/reset", c.reset)
+	for _, call := range controlCalls() {
+		r.Handle(call.method, call.path, call.serve(c))
+	}
+	r.Handle(http.MethodGet, controlPlaneRoot, c.index)
+	c.handler = n.logged("control", c)
 	return c
 }
 
 func (c *controlPlane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if c.token != "" {
-		given := r.Header.Get("X-Novastub-Token")
-		if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-			given = bearer
-		}
-		if subtle.ConstantTimeCompare([]byte(given), []byte(c.token)) != 1 {
-			controlError(w, http.StatusUnauthorized, "token", "the control plane needs its token")
-			return
-		}
+	p := r.URL.Path
+	if p == ControlPlanePrefix+"healthz" && r.Method == http.MethodGet {
+		c.router.ServeHTTP(w, r) // for probes, whatever their Host
+		return
+	}
+	if !c.guard.check(w, r) {
+		return
+	}
+	index := r.Method == http.MethodGet && (p == ControlPlanePrefix || p == controlPlaneRoot)
+	if !index && !c.guard.tokenGiven(w, r) {
+		return // unknown endpoints too are hidden behind the token
 	}
 	c.router.ServeHTTP(w, r)
+}
+
+func (c *controlPlane) healthz(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
+	writeControl(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // faultJSON is a fault rule on the wire.
@@ -198,28 +260,49 @@ func (c *controlPlane) removeFault(w http.ResponseWriter, _ *http.Request, ps ht
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// journalPage is how many entries a journal read answers by default and
+// at most: a page; "next_marker" leads to the next.
+const journalPage = 1000
+
 func (c *controlPlane) journal(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	q := r.URL.Query()
-	query := Query{Operation: q.Get("operation"), ServerID: q.Get("server_id")}
+	query := Query{Operation: q.Get("operation"), ServerID: q.Get("server_id"), Limit: journalPage}
 	if query.Operation != "" {
 		if err := checkOperation(query.Operation); err != nil {
 			controlError(w, http.StatusBadRequest, "operation", err.Error())
 			return
 		}
 	}
-	if s := q.Get("status"); s != "" {
-		code, err := strconv.Atoi(s)
-		if err != nil {
-			controlError(w, http.StatusBadRequest, "status", "must be a number")
-			return
+	for _, p := range []struct {
+		name string
+		set  func(n uint64)
+	}{
+		{"status", func(n uint64) { query.Status = int(n) }},
+		{"limit", func(n uint64) { query.Limit = int(min(n, journalPage)) }},
+		{"marker", func(n uint64) { query.After = n }},
+	} {
+		if v := q.Get(p.name); v != "" {
+			n, err := strconv.ParseUint(v, 10, 64)
+			if err != nil || p.name == "status" && n > 999 || p.name == "limit" && n == 0 {
+				controlError(w, http.StatusBadRequest, p.name, "must be a positive number")
+				return
+			}
+			p.set(n)
 		}
-		query.Status = code
 	}
+	page := query.Limit
+	query.Limit++ // one more tells whether there is a next page
 	entries := c.n.journal.Entries(query)
+	doc := map[string]any{}
+	if len(entries) > page {
+		entries = entries[:page]
+		doc["next_marker"] = entries[page-1].Seq
+	}
 	if entries == nil {
 		entries = []Entry{}
 	}
-	writeControl(w, http.StatusOK, map[string]any{"requests": entries})
+	doc["requests"] = entries
+	writeControl(w, http.StatusOK, doc)
 }
 
 func (c *controlPlane) clearJournal(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
@@ -242,7 +325,11 @@ func (c *controlPlane) advance(w http.ResponseWriter, r *http.Request, _ httprou
 		controlError(w, http.StatusBadRequest, "seconds", "required, and not negative")
 		return
 	}
-	now, err := c.n.Advance(time.Duration(*in.Seconds * float64(time.Second)))
+	d := time.Duration(math.MaxInt64) // beyond 292 years, the clock saturates
+	if *in.Seconds < float64(math.MaxInt64)/float64(time.Second) {
+		d = time.Duration(*in.Seconds * float64(time.Second))
+	}
+	now, err := c.n.Advance(d)
 	if err != nil {
 		controlError(w, http.StatusConflict, "clock", err.Error())
 		return

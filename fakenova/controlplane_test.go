@@ -21,8 +21,8 @@ import (
 func ctl(t *testing.T, base, method, path, body string, header ...string) exchange {
 	t.Helper()
 	h := http.Header{}
-	if body != "" {
-		h.Set("Content-Type", "application/json")
+	if body != "" || method == http.MethodPost || method == http.MethodPut {
+		h.Set("Content-Type", "application/json") // the control plane needs it on POST and PUT
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		h.Set(header[i], header[i+1])
@@ -134,7 +134,7 @@ func TestControlPlaneFaultErrors(t *testing.T) {
 		{"unknown operation", `{"operation": "nope", "status": 503}`, "operation",
 			`operation: fakenova: unknown operation "nope" (see fakenova.Operations)`},
 		{"no operation", `{"status": 503}`, "operation", `operation: fakenova: unknown operation "" (see fakenova.Operations)`},
-		{"status", `{"operation": "showServer", "status": 700}`, "status", "status: must be an HTTP status, 100 to 599"},
+		{"status", `{"operation": "showServer", "status": 700}`, "status", "status: must be a final HTTP status, 200 to 599"},
 		{"times", `{"operation": "showServer", "status": 500, "times": -2}`, "times", "times: must not be negative"},
 		{"delay", `{"operation": "showServer", "delay_ms": -1}`, "delay_ms", "must not be negative"},
 		{"body without status", `{"operation": "showServer", "body": "x"}`, "body", "body: needs a status"},
@@ -143,7 +143,7 @@ func TestControlPlaneFaultErrors(t *testing.T) {
 		{"wrong type of a string", `{"operation": 7}`, "operation", "expected a string, got number"},
 		{"malformed", `{"operation": `, "body", "malformed JSON: unexpected EOF"},
 		{"sequence: a bad rule", `{"sequence": [{"operation": "showServer", "status": 503, "times": 1}, {"operation": "showServer", "status": 1000}]}`,
-			"sequence[1].status", "status: must be an HTTP status, 100 to 599"},
+			"sequence[1].status", "status: must be a final HTTP status, 200 to 599"},
 		{"sequence: unknown operation", `{"sequence": [{"operation": "showSever", "status": 503}]}`,
 			"sequence[0].operation", `operation: fakenova: unknown operation "showSever" (see fakenova.Operations)`},
 		{"sequence: delay", `{"sequence": [{"operation": "showServer"}, {"operation": "showServer", "delay_ms": -5}]}`,
@@ -192,13 +192,13 @@ func TestControlPlaneJournal(t *testing.T) {
 	require.Len(t, raw, 1)
 	entry := raw[0].(map[string]any)
 	assert.Equal(t, []string{"body", "duration_ns", "method", "microversion", "operation", "path", "project_id", "request_id",
-		"server_id", "status", "time"}, sortedKeys(entry))
+		"seq", "server_id", "status", "time"}, sortedKeys(entry))
 	assert.Equal(t, ts.Clock.Now().Format(time.RFC3339Nano), entry["time"])
 	assert.Equal(t, `{"os-getVNCConsole": {"type": "novnc"}}`, entry["body"])
 
 	assertControlError(t, ctl(t, ts.URL, http.MethodGet, "journal?operation=getVncConsole", ""), http.StatusBadRequest,
 		"operation", `fakenova: unknown operation "getVncConsole" (see fakenova.Operations)`)
-	assertControlError(t, ctl(t, ts.URL, http.MethodGet, "journal?status=ok", ""), http.StatusBadRequest, "status", "must be a number")
+	assertControlError(t, ctl(t, ts.URL, http.MethodGet, "journal?status=ok", ""), http.StatusBadRequest, "status", "must be a positive number")
 
 	assertNoContent(t, ctl(t, ts.URL, http.MethodDelete, "journal", ""))
 	ex = ctl(t, ts.URL, http.MethodGet, "journal", "")
@@ -397,7 +397,7 @@ func TestControlPlaneState(t *testing.T) {
 		{"wrong type", `{"servers": [{"id": 5}]}`, "servers[0].id", "servers[0].id: expected a string, got number"},
 		{"bad server id", `{"projects": [{"id": "` + project + `"}], "servers": [{"id": "vm-1", "project_id": "` + project + `", "host": ""}]}`,
 			"servers[0].id", `servers[0].id: "vm-1" is not a lowercase dashed UUID`},
-		{"malformed", `{"projects": [`, "body", "malformed JSON: unexpected end of input"},
+		{"malformed", `{"projects": [`, "body", "malformed JSON at line 1, column 15: unexpected end of input"},
 	} {
 		t.Run(row.name, func(t *testing.T) {
 			assertControlError(t, ctl(t, ts.URL, http.MethodPut, "state", row.body), http.StatusBadRequest, row.field, row.message)
@@ -548,7 +548,7 @@ func TestControlPlaneIsNotJournaledNorFaulted(t *testing.T) {
 	assertControlOK(t, ctl(t, ts.URL, http.MethodGet, "journal", ""), http.StatusOK)
 	assertControlOK(t, ctl(t, ts.URL, http.MethodGet, "state", ""), http.StatusOK)
 	assertControlOK(t, ctl(t, ts.URL, http.MethodGet, "clock", ""), http.StatusOK)
-	assertControlError(t, ctl(t, ts.URL, http.MethodGet, "nothing", ""), http.StatusNotFound, "path", "no such control endpoint")
+	assertControlError(t, ctl(t, ts.URL, http.MethodGet, "nothing", ""), http.StatusNotFound, "path", "no such control endpoint (GET /_novastub/ lists them)")
 	assertControlError(t, ctl(t, ts.URL, http.MethodPatch, "faults", ""), http.StatusMethodNotAllowed, "method",
 		"not allowed on this control endpoint")
 	assertNoContent(t, ctl(t, ts.URL, http.MethodDelete, "journal", ""))
@@ -556,11 +556,11 @@ func TestControlPlaneIsNotJournaledNorFaulted(t *testing.T) {
 	assert.Empty(t, ts.Journal().Entries(fakenova.Query{}))
 
 	// Outside the prefix, the rules fire and the journal records.
-	ex := send(t, ts.URL, http.MethodGet, "/_novastub", nil, "")
+	ex := send(t, ts.URL, http.MethodGet, "/_novastubs", nil, "")
 	assert.Equal(t, http.StatusServiceUnavailable, ex.status)
 	ex = send(t, ts.URL, http.MethodGet, "/", nil, "")
 	assert.Equal(t, http.StatusServiceUnavailable, ex.status)
-	assert.Equal(t, []string{"/_novastub", "/"}, paths(ts.Journal().Entries(fakenova.Query{})))
+	assert.Equal(t, []string{"/_novastubs", "/"}, paths(ts.Journal().Entries(fakenova.Query{})))
 }
 
 // compactJSON re-encodes a JSON document without spaces.
@@ -586,7 +586,7 @@ func sortedKeys(m map[string]any) []string {
 // a BUILD server has no host, so its console is Nova's 409.
 func TestControlPlaneStatusFollowsTheSeedRule(t *testing.T) {
 	f := newConsoleFixture(t, fakenova.WithControlPlane(fakenova.ControlPlane{}))
-	ex := f.do(t, http.MethodPut, "/_novastub/servers/"+f.active.ID, nil, `{"status": "BUILD"}`)
+	ex := f.do(t, http.MethodPut, "/_novastub/servers/"+f.active.ID, map[string]string{"Content-Type": "application/json"}, `{"status": "BUILD"}`)
 	require.Equal(t, http.StatusOK, ex.status, ex.body)
 	got, err := f.State.Server(f.active.ID)
 	require.NoError(t, err)

@@ -41,6 +41,17 @@
 //
 //	h := fakenova.Middleware(fakenova.WithServerSource(mine))(existing)
 //
+// NewServer serves a cloud as the stub binary does, safe for a developer's
+// machine: timeouts, a connection cap, Nova's limits on a request's head,
+// HTTP/1.1:
+//
+//	ln, _ := fakenova.Listen("127.0.0.1:8774")
+//	srv := fakenova.NewServer(fakenova.NewCloud(opts...), fakenova.ServerConfig{})
+//	go srv.Serve(ln) // srv.Shutdown(ctx) to stop
+//
+// WithRequestLog logs a line per request; WithCORS answers browser apps as
+// Nova's [cors] section does.
+//
 // Each option documents its default. Operations lists the names of the
 // calls, as fault rules and the journal use them; WithControlPlane adds the
 // same tools over HTTP under /_novastub/ for tests in other languages. The

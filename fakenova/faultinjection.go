@@ -125,8 +125,10 @@ func (r Fault) check() error {
 		return &FieldError{Field: "operation", Reason: err.Error(), Err: err}
 	}
 	switch {
-	case r.Status != 0 && (r.Status < 100 || r.Status > 599):
-		return &FieldError{Field: "status", Reason: "must be an HTTP status, 100 to 599"}
+	case r.Status != 0 && (r.Status < 200 || r.Status > 599):
+		// A 1xx is an interim answer: net/http would send it and then the
+		// real answer, which is no fault at all.
+		return &FieldError{Field: "status", Reason: "must be a final HTTP status, 200 to 599"}
 	case r.Times < 0:
 		return &FieldError{Field: "times", Reason: "must not be negative"}
 	case r.Delay < 0:

@@ -32,6 +32,8 @@ func TestFaultAddRejectsBadRules(t *testing.T) {
 		{"no operation", fakenova.Fault{Status: 503}, "operation"},
 		{"status too low", fakenova.Fault{Operation: "getVNCConsole", Status: 99}, "status"},
 		{"status too high", fakenova.Fault{Operation: "getVNCConsole", Status: 600}, "status"},
+		{"interim status", fakenova.Fault{Operation: "getVNCConsole", Status: 103}, "status"},
+		{"switching protocols", fakenova.Fault{Operation: "getVNCConsole", Status: 101}, "status"},
 		{"negative status", fakenova.Fault{Operation: "getVNCConsole", Status: -503}, "status"},
 		{"negative times", fakenova.Fault{Operation: "getVNCConsole", Status: 503, Times: -1}, "times"},
 		{"negative delay", fakenova.Fault{Operation: "getVNCConsole", Delay: -time.Second}, "delay"},
@@ -76,7 +78,7 @@ func TestFaultSequenceAllOrNothing(t *testing.T) {
 	)
 	require.Error(t, err)
 	assert.Nil(t, ids)
-	assert.EqualError(t, err, "rule 1: status: must be an HTTP status, 100 to 599")
+	assert.EqualError(t, err, "rule 1: status: must be a final HTTP status, 200 to 599")
 	var fe *fakenova.FieldError
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, "status", fe.Field)

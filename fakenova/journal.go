@@ -13,11 +13,23 @@ import (
 	"github.com/novastub/novastub/state"
 )
 
-// DefaultJournalSize is how many requests a Journal keeps by default.
-const DefaultJournalSize = 1000
+// The journal's defaults.
+const (
+	// DefaultJournalSize is how many requests a Journal keeps by default.
+	DefaultJournalSize = 1000
+	// DefaultJournalMaxBody is how much of a request body an entry keeps
+	// by default; the rest is cut (Entry.BodyTruncated).
+	DefaultJournalMaxBody = 16 << 10
+	// DefaultJournalBudget is how many body bytes a journal keeps in all
+	// by default: past it the oldest entries go.
+	DefaultJournalBudget = 8 << 20
+)
 
 // Entry is one request the fake received, as the journal keeps it.
 type Entry struct {
+	// Seq numbers the entries in the order they were kept, from 1; a page
+	// of entries goes on after the last Seq it had (Query.After).
+	Seq          uint64        `json:"seq"`
 	Time         time.Time     `json:"time"`                   // on the store's clock
 	RequestID    string        `json:"request_id,omitempty"`   // the X-Openstack-Request-Id of the answer
 	Operation    string        `json:"operation,omitempty"`    // "" for a request no route took
@@ -30,8 +42,15 @@ type Entry struct {
 	Duration     time.Duration `json:"duration_ns"`            // how long the fake took
 	// Body is the request body with passwords, admin passwords and token
 	// ids replaced by "***"; headers are not kept at all, so X-Auth-Token
-	// and X-Subject-Token never appear.
+	// and X-Subject-Token never appear. A body cut at the journal's
+	// limit (BodyTruncated) is no longer JSON: it is "***" whole if it
+	// may hold a secret.
 	Body string `json:"body,omitempty"`
+	// BodyTruncated marks a body longer than the journal keeps (at most
+	// DefaultJournalMaxBody bytes, JournalMaxBody); BodyBytes is then its
+	// whole length.
+	BodyTruncated bool `json:"body_truncated,omitempty"`
+	BodyBytes     int  `json:"body_bytes,omitempty"`
 }
 
 // statusClientClosedRequest is an entry's status for a request that got
@@ -44,70 +63,121 @@ type Query struct {
 	Operation string // only entries of this operation
 	ServerID  string // only entries for this server
 	Status    int    // only entries answered with this status
+	// After, when set, selects the entries after the one with this Seq:
+	// the next page after a page that ended there.
+	After uint64
+	// Limit, when set, returns at most this many entries (a page).
+	Limit int
 }
 
 // Journal is a bounded ring of the requests the fake received, oldest
-// dropped first. It is safe for concurrent use.
+// dropped first: at most its size in entries, at most its budget in body
+// bytes, each body cut at its per-entry limit. It is safe for concurrent
+// use.
 type Journal struct {
-	clock state.Clock
-	mu    sync.Mutex
-	slots []journalSlot
-	next  int // where the next entry goes
-	count int
+	clock   state.Clock
+	maxBody int
+	budget  int
+	mu      sync.Mutex
+	slots   []journalSlot
+	next    int    // where the next entry goes
+	count   int    // entries kept
+	bytes   int    // body bytes kept
+	seq     uint64 // the last entry's Seq
 }
 
 type journalSlot struct {
 	Entry
-	body []byte // the raw body, redacted when read
+	body []byte // the raw body (cut at maxBody), redacted when read
 }
+
+// JournalOption configures a Journal.
+type JournalOption func(*Journal)
+
+// JournalMaxBody sets how much of each request body the journal keeps;
+// the rest is cut, and the entry says so. Default: DefaultJournalMaxBody.
+func JournalMaxBody(n int) JournalOption { return func(j *Journal) { j.maxBody = max(n, 0) } }
+
+// JournalBudget sets how many body bytes the journal keeps in all; past
+// it the oldest entries are dropped. Default: DefaultJournalBudget.
+func JournalBudget(n int) JournalOption { return func(j *Journal) { j.budget = max(n, 0) } }
 
 // NewJournal returns a journal that keeps the last size requests (size <=
 // 0 keeps none), stamped by clock (nil: the wall clock).
-func NewJournal(size int, clock state.Clock) *Journal {
+func NewJournal(size int, clock state.Clock, opts ...JournalOption) *Journal {
 	if clock == nil {
 		clock = state.SystemClock{}
 	}
 	if size < 0 {
 		size = 0
 	}
-	return &Journal{clock: clock, slots: make([]journalSlot, size)}
+	j := &Journal{clock: clock, slots: make([]journalSlot, size), maxBody: DefaultJournalMaxBody, budget: DefaultJournalBudget}
+	for _, o := range opts {
+		o(j)
+	}
+	return j
 }
 
 // Entries returns the entries q selects, oldest first.
 func (j *Journal) Entries(q Query) []Entry {
-	j.mu.Lock()
-	defer j.mu.Unlock()
 	var out []Entry
-	for i := 0; i < j.count; i++ {
-		s := &j.slots[(j.next-j.count+i+len(j.slots))%len(j.slots)]
-		if q.Operation != "" && s.Operation != q.Operation || q.ServerID != "" && s.ServerID != q.ServerID ||
-			q.Status != 0 && s.Status != q.Status {
-			continue
-		}
+	j.scan(q, func(s *journalSlot) {
 		e := s.Entry
 		e.Body = redact(s.body)
 		out = append(out, e)
-	}
+	})
 	return out
 }
 
+// scan calls f with each slot q selects, oldest first, under the lock.
+func (j *Journal) scan(q Query, f func(*journalSlot)) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := 0
+	for i := 0; i < j.count; i++ {
+		s := &j.slots[(j.next-j.count+i+len(j.slots))%len(j.slots)]
+		if s.Seq <= q.After || q.Operation != "" && s.Operation != q.Operation ||
+			q.ServerID != "" && s.ServerID != q.ServerID || q.Status != 0 && s.Status != q.Status {
+			continue
+		}
+		if q.Limit > 0 && n == q.Limit {
+			return
+		}
+		f(s)
+		n++
+	}
+}
+
 // Count returns how many kept entries are of operation op.
-func (j *Journal) Count(op string) int { return len(j.Entries(Query{Operation: op})) }
+func (j *Journal) Count(op string) int {
+	n := 0
+	j.scan(Query{Operation: op}, func(*journalSlot) { n++ })
+	return n
+}
 
 // Last returns the latest entry of operation op.
 func (j *Journal) Last(op string) (Entry, bool) {
-	entries := j.Entries(Query{Operation: op})
-	if len(entries) == 0 {
+	var e Entry
+	var body []byte
+	found := false
+	j.scan(Query{Operation: op}, func(s *journalSlot) { // under the lock
+		e, body, found = s.Entry, append(body[:0], s.body...), true
+	})
+	if !found {
 		return Entry{}, false
 	}
-	return entries[len(entries)-1], true
+	e.Body = redact(body)
+	return e, true
 }
 
 // Clear empties the journal.
 func (j *Journal) Clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.next, j.count = 0, 0
+	for i := range j.slots {
+		j.slots[i].body = j.slots[i].body[:0]
+	}
+	j.next, j.count, j.bytes = 0, 0, 0
 }
 
 // on reports whether the journal keeps anything.
@@ -117,15 +187,40 @@ func (j *Journal) add(e *Entry, body []byte) {
 	if len(j.slots) == 0 {
 		return
 	}
+	full := len(body)
+	if len(body) > j.maxBody {
+		body = body[:j.maxBody]
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	s := &j.slots[j.next]
-	s.Entry = *e
-	s.body = append(s.body[:0], body...)
-	j.next = (j.next + 1) % len(j.slots)
-	if j.count < len(j.slots) {
-		j.count++
+	if j.count == len(j.slots) {
+		j.dropOldest() // the slot the entry takes
 	}
+	for j.count > 0 && j.bytes+len(body) > j.budget {
+		j.dropOldest()
+	}
+	if len(body) > j.budget {
+		body = body[:j.budget]
+	}
+	s := &j.slots[j.next]
+	j.seq++
+	s.Entry = *e
+	s.Seq = j.seq
+	if len(body) < full {
+		s.BodyTruncated, s.BodyBytes = true, full
+	}
+	s.body = append(s.body[:0], body...)
+	j.bytes += len(body)
+	j.next = (j.next + 1) % len(j.slots)
+	j.count++
+}
+
+// dropOldest drops the oldest entry. j.mu is held.
+func (j *Journal) dropOldest() {
+	s := &j.slots[(j.next-j.count+len(j.slots))%len(j.slots)]
+	j.bytes -= len(s.body)
+	s.body = s.body[:0]
+	j.count--
 }
 
 // redact returns a body for the journal: JSON with the values of
@@ -232,6 +327,9 @@ func (jw *journalWriter) Write(p []byte) (int, error) {
 	return jw.ResponseWriter.Write(p)
 }
 
+// Unwrap lets http.ResponseController reach the connection.
+func (jw *journalWriter) Unwrap() http.ResponseWriter { return jw.ResponseWriter }
+
 var journalWriters = sync.Pool{New: func() any { return new(journalWriter) }}
 
 // teeBody copies what is read of a request body into the journal's buffer.
@@ -247,10 +345,11 @@ func (t teeBody) Read(p []byte) (int, error) {
 }
 
 // record runs h, a service beside the compute API, keeping an entry of the
-// request in the journal: opOf names its operation; the request body is
-// copied as h reads it.
-func (j *Journal) record(w http.ResponseWriter, r *http.Request, opOf func(*http.Request) string, h http.Handler) {
-	if len(j.slots) == 0 {
+// request in the journal and passing it to log (when not nil): opOf names
+// its operation; the request body is copied as h reads it.
+func (j *Journal) record(w http.ResponseWriter, r *http.Request, opOf func(*http.Request) string,
+	log func(*http.Request, *Entry), h http.Handler) {
+	if len(j.slots) == 0 && log == nil {
 		h.ServeHTTP(w, r)
 		return
 	}
@@ -269,6 +368,9 @@ func (j *Journal) record(w http.ResponseWriter, r *http.Request, opOf func(*http
 		jw.entry.Status = unanswered(r)
 	}
 	j.add(&jw.entry, jw.body.Bytes())
+	if log != nil {
+		log(r, &jw.entry)
+	}
 	jw.ResponseWriter = nil
 	if jw.body.Cap() <= 1<<16 {
 		journalWriters.Put(jw)

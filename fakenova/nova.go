@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +30,19 @@ type Nova struct {
 	// (the spec's 400 for a malformed one) standalone, Nova's pattern in
 	// front of a handler.
 	projects projectSegment
+	// more are the services beside Nova (NewCloud's), for the control
+	// plane's index.
+	more []ServiceInfo
+	// withCORS is the API behind the CORS filter (WithCORS); nil without.
+	withCORS http.Handler
+	// consolePages and consoleSessions are the console proxy behind the
+	// request log, for its pages and its WebSockets.
+	consolePages, consoleSessions http.Handler
+}
+
+// services are what the fake serves, for the control plane's index.
+func (n *Nova) services() []ServiceInfo {
+	return append(append([]ServiceInfo(nil), novaServices...), n.more...)
 }
 
 // New returns a fake Nova configured by opts.
@@ -71,11 +83,15 @@ func New(opts ...Option) *Nova {
 	if cfg.control != nil {
 		n.control = newControlPlane(n, *cfg.control)
 	}
+	if len(cfg.corsOrigins) > 0 && cfg.next == nil {
+		n.withCORS = cors(http.HandlerFunc(n.serve), cfg.corsOrigins, novaCORS)
+	}
 	consoleOpts := []console.Option{console.WithServerSource(cfg.servers), console.WithLogger(n.cfg.logger)}
 	if cfg.externalURL != "" {
 		consoleOpts = append(consoleOpts, console.WithExternalURL(cfg.externalURL))
 	}
 	n.consoles = console.New(cfg.store, append(consoleOpts, cfg.consoleOpts...)...)
+	n.consolePages, n.consoleSessions = n.logged("consolePage", n.consoles), n.logged("consoleSession", n.consoles)
 	return n
 }
 
@@ -105,10 +121,20 @@ func (n *Nova) Journal() *Journal { return n.journal }
 // (Middleware), only the console calls are answered; the rest goes on.
 func (n *Nova) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
-	if n.control != nil && strings.HasPrefix(p, ControlPlanePrefix) {
-		n.control.ServeHTTP(w, r)
+	if n.control != nil && isControlPath(p) {
+		n.control.handler.ServeHTTP(w, r)
 		return
 	}
+	if n.withCORS != nil {
+		n.withCORS.ServeHTTP(w, r)
+		return
+	}
+	n.serve(w, r)
+}
+
+// serve is ServeHTTP past the control plane and the CORS filter.
+func (n *Nova) serve(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
 	if n.cfg.next != nil {
 		owned, release := n.claim(r)
 		defer release()
@@ -123,10 +149,12 @@ func (n *Nova) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		n.serveVersionDocument(w, r)
 	case api:
 		n.serveAPI(w, r, rest, legacy)
-	case n.cfg.next == nil && (console.IsWebSocket(r) || console.IsPage(r)):
+	case n.cfg.next == nil && console.IsWebSocket(r):
 		// What the console URLs open: Nova's API has no WebSocket and
 		// no page outside its roots.
-		n.consoles.ServeHTTP(w, r)
+		n.consoleSessions.ServeHTTP(w, r)
+	case n.cfg.next == nil && console.IsPage(r):
+		n.consolePages.ServeHTTP(w, r)
 	default:
 		n.serveRoot(w, r)
 	}
@@ -214,11 +242,12 @@ func (n *Nova) serveRoot(w http.ResponseWriter, r *http.Request) {
 var anonymous middleware.Identity
 
 // startCall takes a call from the pool for a request, with its answer
-// going through the journal's status recorder when the journal is on.
+// going through the status recorder when the journal or the request log
+// is on.
 func (n *Nova) startCall(w http.ResponseWriter, r *http.Request) *call {
 	c := n.calls.Get().(*call)
 	c.w, c.r = w, r
-	if n.journal.on() {
+	if n.journal.on() || n.cfg.requestLog != nil {
 		c.start = time.Now()
 		c.status.ResponseWriter, c.status.code = w, 0
 		c.w = &c.status
@@ -226,10 +255,13 @@ func (n *Nova) startCall(w http.ResponseWriter, r *http.Request) *call {
 	return c
 }
 
-// endCall journals the call and returns it to the pool.
+// endCall journals and logs the call and returns it to the pool.
 func (n *Nova) endCall(c *call) {
 	if n.journal.on() {
 		n.journal.addCall(c)
+	}
+	if n.cfg.requestLog != nil {
+		n.logCall(c)
 	}
 	if c.raw.Cap() > 1<<16 || cap(c.out) > 1<<16 {
 		return // let a call that grew large go

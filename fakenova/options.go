@@ -37,6 +37,8 @@ type config struct {
 	versionDocs    bool              // the Middleware answers the version documents
 	roleMapping    func(*middleware.Identity) []string
 	consoleOpts    []console.Option
+	requestLog     *slog.Logger // WithRequestLog's; nil for none
+	corsOrigins    []string     // WithCORS's
 }
 
 func defaultConfig() config {

@@ -510,10 +510,19 @@ func printableNameChar(r rune) bool {
 	return false
 }
 
-// validName is Nova's valid_name_regex: printable characters, not
-// starting or ending with whitespace (the empty name passes, for
-// minLength to report).
+// validName is re.search of Nova's valid_name_regex,
+// ^(?![ws])[printable]*(?<![ws])$ where ws is every character that is
+// not printable or is a space (Zs): printable characters, not starting or
+// ending with a space (the empty name passes, for minLength to report).
+// Python's $ also matches before a final newline, so one trailing "\n"
+// passes, as in Nova.
 func validName(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s = strings.TrimSuffix(s, "\n"); s == "" {
+		return false // "\n" alone: its first character is no printable one
+	}
 	first, last := true, rune(0)
 	for _, r := range s {
 		if !printableNameChar(r) {
@@ -527,9 +536,11 @@ func validName(s string) bool {
 	return last == 0 || !unicode.Is(unicode.Zs, last)
 }
 
-// validNameWithSpaces is Nova's valid_name_leading_trailing_spaces_regex:
-// printable characters with at least one that is not a space.
+// validNameWithSpaces is re.search of Nova's
+// valid_name_leading_trailing_spaces_regex: printable characters with at
+// least one that is not a space; one trailing "\n" passes, as in Nova.
 func validNameWithSpaces(s string) bool {
+	s = strings.TrimSuffix(s, "\n")
 	nonSpace := false
 	for _, r := range s {
 		if !printableNameChar(r) {

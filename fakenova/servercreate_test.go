@@ -221,14 +221,6 @@ func TestCreateServerErrors(t *testing.T) {
 	})
 }
 
-func itoa(n int) string {
-	const digits = "0123456789"
-	if n < 10 {
-		return digits[n : n+1]
-	}
-	return itoa(n/10) + digits[n%10:n%10+1]
-}
-
 // A create answers 202 with Nova's body and Location; the server builds,
 // and once it has a host shows its addresses on the networks asked for.
 func TestCreateServerNetworksAndAddresses(t *testing.T) {

@@ -16,12 +16,16 @@ type Service interface {
 	WriteError(w http.ResponseWriter, r *http.Request, code int, message string)
 }
 
-// Wrap puts s behind the fake's journal and fault rules: its requests are
-// journaled under s's operation names, and a fault rule for one of them
-// answers with s's own error body.
+// Wrap puts s behind the fake's journal, request log and fault rules: its
+// requests are journaled and logged under s's operation names, and a
+// fault rule for one of them answers with s's own error body.
 func (n *Nova) Wrap(s Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n.journal.record(w, r, s.Operation, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var log func(*http.Request, *Entry)
+		if n.cfg.requestLog != nil {
+			log = n.logEntry
+		}
+		n.journal.record(w, r, s.Operation, log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			rule := n.faults.take(s.Operation(r), "", "")
 			if rule == nil {
 				s.ServeHTTP(w, r)

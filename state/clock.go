@@ -1,6 +1,7 @@
 package state
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -76,10 +77,24 @@ func (c *OffsetClock) Now() time.Time {
 	return time.Now().Add(c.offset)
 }
 
-// Advance jumps the clock forward by d and returns the new time.
+// Advance jumps the clock forward by d and returns the new time. The
+// offset saturates at about 292 years: huge jumps never wrap it backwards.
 func (c *OffsetClock) Advance(d time.Duration) time.Time {
 	c.mu.Lock()
-	c.offset += d
+	c.offset = addSaturating(c.offset, d)
 	c.mu.Unlock()
 	return c.Now()
+}
+
+// addSaturating is a + b, held at the bounds of time.Duration instead of
+// wrapping around.
+func addSaturating(a, b time.Duration) time.Duration {
+	sum := a + b
+	switch {
+	case b > 0 && sum < a:
+		return math.MaxInt64
+	case b < 0 && sum > a:
+		return math.MinInt64
+	}
+	return sum
 }

@@ -266,7 +266,8 @@ func (s *Store) issueConsole(srv *Server, seq uint64, req ConsoleRequest, now ti
 	} else {
 		entry.foreign = s.foreignIDs.number(srv.ID) + 1
 	}
-	key := s.consoles.put(entry)
+	key, evicted := s.consoles.put(entry, entry.issued)
+	s.countEvictions(evicted)
 	return s.consoleToken(key, entry, srv.ID, now.Location()), nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+
+	"github.com/novastub/novastub/internal/uuid4"
 )
 
 // DeviceOwnerCompute is the device_owner Nova gives the ports of a server
@@ -152,7 +154,7 @@ func (s *Store) addPort(p Port, now time.Time) (*portEntry, error) {
 // the network does not use yet.
 func newMAC(used map[string]bool) string {
 	for {
-		r := randomUint32()
+		r := uint32(uuid4.Uint64())
 		mac := net.HardwareAddr{0xfa, 0x16, 0x3e, byte(r >> 16), byte(r >> 8), byte(r)}.String()
 		if !used[mac] {
 			return mac

@@ -8,6 +8,3 @@ import (
 
 // newUUID4 returns a random (version 4) UUID.
 func newUUID4() uuid.UUID { return uuid4.New() }
-
-// randomUint32 returns a random number from the same source.
-func randomUint32() uint32 { return uint32(uuid4.Uint64()) }

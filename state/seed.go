@@ -102,7 +102,7 @@ func ParseSeed(data []byte) (*Seed, error) {
 		Ports            []json.RawMessage `json:"ports"`
 	}
 	if err := decodeStrict(data, &top); err != nil {
-		return nil, seedError("", err)
+		return nil, seedError("", withPosition(data, err))
 	}
 	seed := &Seed{
 		Projects:         make([]Project, len(top.Projects)),
@@ -206,7 +206,10 @@ func seedError(at string, err error) error {
 	}
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
+	var positioned *syntaxError
 	switch {
+	case errors.As(err, &positioned):
+		return &InvalidError{Field: join(""), Reason: positioned.reason(), Err: err}
 	case errors.As(err, &typeErr):
 		return &InvalidError{Field: join(typeErr.Field), Reason: "expected " + jsonKind(typeErr.Type.String()) + ", got " + typeErr.Value, Err: err}
 	case errors.As(err, &syntaxErr):
@@ -258,7 +261,7 @@ func (s *Store) Load(seed *Seed) error {
 	s.projects, s.projOrder = tmp.projects, tmp.projOrder
 	s.hosts, s.hostOrder, s.hostNames = tmp.hosts, tmp.hostOrder, tmp.hostNames
 	s.servers, s.byProject, s.seq, s.timers = tmp.servers, tmp.byProject, tmp.seq, tmp.timers
-	s.consoles = newConsoleRing(s.maxConsoles) // a new model has no console tokens
+	s.consoles = newConsoleTokens(s.maxConsoles) // a new model has no console tokens
 	s.foreignIDs = names{}
 	s.tokens, s.users = tmp.tokens, tmp.users
 	s.tokenGen.Add(1)
@@ -272,6 +275,9 @@ func (s *Store) Load(seed *Seed) error {
 }
 
 func (s *Store) fill(seed *Seed) error {
+	if err := checkSeed(seed); err != nil {
+		return err
+	}
 	at := func(section string, i int, err error) error {
 		var inv *InvalidError
 		var nf *NotFoundError

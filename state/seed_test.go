@@ -111,9 +111,11 @@ func TestParseSeedErrors(t *testing.T) {
 		{"section not an array", `{"hosts":{"name":"h"}}`, "hosts", "expected an array, got object"},
 		{"element not an object", `{"servers":["` + srv1 + `"]}`, "servers[0]", "expected an object, got string"},
 		{"not an object", `[]`, "", "expected an object, got array"},
-		{"malformed JSON", `{"projects": [}`, "", "malformed JSON at byte 15"},
-		{"truncated JSON", `{"projects": [`, "", "malformed JSON: unexpected end of input"},
-		{"truncated in servers[0]", `{"servers": [{"id": "x"`, "", "malformed JSON: unexpected end of input"},
+		{"malformed JSON", `{"projects": [}`, "", "malformed JSON at line 1, column 15: invalid character '}' looking for beginning of value"},
+		{"malformed JSON on line 3", "{\n  \"projects\": [\n    {\"id\": 1,}\n  ]\n}", "",
+			"malformed JSON at line 3, column 14: invalid character '}' looking for beginning of object key string"},
+		{"truncated JSON", `{"projects": [`, "", "malformed JSON at line 1, column 15: unexpected end of input"},
+		{"truncated in servers[0]", "{\"servers\": [\n{\"id\": \"x\"", "", "malformed JSON at line 2, column 11: unexpected end of input"},
 		{"empty", ``, "", "malformed JSON: no JSON value"},
 		{"blank", " \n\t", "", "malformed JSON: no JSON value"},
 		{"trailing data", `{} {}`, "", "unexpected data after the JSON value"},
@@ -246,17 +248,27 @@ func TestLoadErrors(t *testing.T) {
 			"servers[0].host", `no host "compute-9" in this seed`},
 		{"server needing a host, no hosts", func(s *state.Seed) { s.Hosts = nil },
 			"servers[0].host", "the seed has no hosts"},
-		{"duplicate server", func(s *state.Seed) { s.Servers[1].ID = srv1 }, "servers[1]", `duplicate server "` + srv1 + `"`},
+		{"duplicate server", func(s *state.Seed) { s.Servers[1].ID = srv1 }, "servers[1].id",
+			`duplicate server id "` + srv1 + `" (servers[0] has it)`},
 		{"duplicate project", func(s *state.Seed) {
 			s.Projects = append(s.Projects, state.Project{ID: projA, Name: "again"})
-		}, "projects[2]", `duplicate project "` + projA + `"`},
+		}, "projects[2].id", `duplicate project id "` + projA + `" (projects[0] has it)`},
+		{"duplicate project name", func(s *state.Seed) {
+			s.Projects = append(s.Projects, state.Project{Name: s.Projects[0].Name})
+		}, "projects[2].name", `duplicate project name "` + "demo" + `" in domain "default" (projects[0] has it)`},
+		{"duplicate token", func(s *state.Seed) { s.Tokens[1].Token = s.Tokens[0].Token }, "tokens[1].token",
+			"duplicate token (tokens[0] has it)"},
+		{"unknown role of a token", func(s *state.Seed) { s.Tokens[0].Roles = []string{"member", "admn"} }, "tokens[0].roles[1]",
+			`unknown role "admn" (the roles are admin, manager, member, reader, service)`},
+		{"unknown role of a user", func(s *state.Seed) { s.Users[0].Roles = map[string][]string{"demo": {"Member"}} },
+			"users[0].roles.demo[0]", `unknown role "Member"`},
 		{"projects[1].id bad", func(s *state.Seed) { s.Projects[1].ID = "DEMO" }, "projects[1].id", `"DEMO"`},
 		{"projects[0].id missing", func(s *state.Seed) { s.Projects[0].ID = "" }, "projects[0].id", "required"},
 		{"hosts[1].name missing", func(s *state.Seed) { s.Hosts[1].Name = "" }, "hosts[1].name", "a host needs a name"},
 		{"hosts[0].console_types bad", func(s *state.Seed) {
 			s.Hosts[0].ConsoleTypes = &[]state.ConsoleType{"novnc", "vnc"}
 		}, "hosts[0].console_types", `"vnc" is not a Nova console type`},
-		{"duplicate host", func(s *state.Seed) { s.Hosts[1].Name = "compute-1" }, "hosts[1]", `duplicate host "compute-1"`},
+		{"duplicate host", func(s *state.Seed) { s.Hosts[1].Name = "compute-1" }, "hosts[1].name", `duplicate host "compute-1" (hosts[0] has it)`},
 		{"tokens[1].project_id missing", func(s *state.Seed) { s.Tokens[1].ProjectID = "" }, "tokens[1].project_id", "required"},
 		{"tokens[0].project_id bad", func(s *state.Seed) { s.Tokens[0].ProjectID = "demo" }, "tokens[0].project_id", `"demo"`},
 		{"tokens[0].token missing", func(s *state.Seed) { s.Tokens[0].Token = "" }, "tokens[0].token", "cannot be empty"},
@@ -265,7 +277,7 @@ func TestLoadErrors(t *testing.T) {
 		{"users[0].name missing", func(s *state.Seed) { s.Users[0].Name = "" }, "users[0].name", "a user needs a name"},
 		{"duplicate user", func(s *state.Seed) {
 			s.Users = append(s.Users, state.User{Name: "admin", Domain: "Default"})
-		}, "users[1]", "duplicate user"},
+		}, "users[1].name", `duplicate user "admin" in domain "Default" (users[0] has it)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -541,4 +553,13 @@ func TestReadSeedFile(t *testing.T) {
 	assert.ErrorIs(t, err, fs.ErrNotExist)
 	assert.True(t, strings.HasPrefix(err.Error(), "seed: "), err.Error())
 	assert.Contains(t, err.Error(), "missing.json")
+}
+
+// A project name may repeat in another domain; every known role loads.
+func TestLoadSameProjectNameInAnotherDomain(t *testing.T) {
+	seed := validSeed()
+	seed.Projects = append(seed.Projects, state.Project{ID: "0f0e0d0c0b0a09080706050403020100", Name: seed.Projects[0].Name,
+		DomainID: "3f2a9d0b7c1e4f6a8b5d2c9e0f1a2b3c"})
+	seed.Tokens[0].Roles = state.KnownRoles
+	require.NoError(t, state.New().Load(seed))
 }

@@ -3,6 +3,7 @@ package state
 import (
 	"context"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"sort"
 	"strings"
@@ -150,7 +151,9 @@ type ServerFilter struct {
 	ProjectID string
 	// Name, when set, is a regular expression that keeps the servers whose
 	// name it matches anywhere (re.search, as Nova's name filter). A
-	// pattern that does not compile matches nothing.
+	// pattern that does not compile, is a regular expression longer than
+	// MaxNameRegexpBytes or would compile to a huge program matches
+	// nothing.
 	Name string
 	// VMStates, when set, keep servers in one of them, and TaskStates,
 	// when set, servers in one of those: what a Nova status filter
@@ -243,11 +246,68 @@ func nameMatcher(pattern string) func(string) bool {
 		}
 		return func(name string) bool { return strings.Contains(name, lit) }
 	}
+	if len(pattern) > MaxNameRegexpBytes || !smallRegexp(pattern) {
+		return func(string) bool { return false }
+	}
 	re, err := regexp.Compile(pattern)
 	if err != nil {
 		return func(string) bool { return false }
 	}
 	return re.MatchString
+}
+
+// MaxNameRegexpBytes bounds a name filter that is a regular expression
+// (one that is a literal, with or without ^ and $, has no bound of its
+// own): a longer one matches nothing. Parsing a pattern costs up to 35 µs
+// a byte (\pC classes), so 2 KiB cost at most 70 ms. Nova's own bound is
+// its request line (8 KiB, eventlet's url_length_limit), which the fake's
+// server keeps too; a name is at most 255 characters.
+const MaxNameRegexpBytes = 2048
+
+// maxRegexpSize bounds the size of a name filter's compiled program, in
+// instructions, estimated before compiling it: a pattern of a few KiB of
+// counted repetitions (\pL{1000}\pL{1000}...) would take hundreds of MiB
+// and seconds to compile. A larger pattern matches nothing (with MySQL,
+// Nova's database refuses such a REGEXP).
+const maxRegexpSize = 20000
+
+// smallRegexp reports whether pattern parses and its program would be
+// within maxRegexpSize, counting each repetition's copies as compiling
+// them would.
+func smallRegexp(pattern string) bool {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return false
+	}
+	return regexpSize(re) <= maxRegexpSize
+}
+
+// regexpSize estimates the instructions re compiles to, saturating just
+// above maxRegexpSize.
+func regexpSize(re *syntax.Regexp) int {
+	sum := 1
+	for _, sub := range re.Sub {
+		sum += regexpSize(sub)
+		if sum > maxRegexpSize {
+			return maxRegexpSize + 1
+		}
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		sum += len(re.Rune)
+	case syntax.OpCharClass:
+		sum += len(re.Rune) / 2 // a class's ranges cost memory as instructions do
+	case syntax.OpRepeat:
+		n := re.Max
+		if n < 0 {
+			n = re.Min + 1
+		}
+		if n > 0 && sum > (maxRegexpSize+1)/n {
+			return maxRegexpSize + 1
+		}
+		sum *= max(n, 1)
+	}
+	return min(sum, maxRegexpSize+1)
 }
 
 // StatusFilter is Nova's task_and_vm_state_from_status for one status

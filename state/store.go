@@ -1,7 +1,9 @@
 package state
 
 import (
+	"context"
 	"crypto/sha256"
+	"log/slog"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -12,8 +14,9 @@ import (
 const (
 	// DefaultConsoleTTL is Nova's [consoleauth] token_ttl.
 	DefaultConsoleTTL = 600 * time.Second
-	// DefaultMaxConsoleTokens bounds the console tokens kept at once.
-	DefaultMaxConsoleTokens = 100000
+	// DefaultMaxConsoleTokens bounds the console tokens kept at once:
+	// about 27 MB of them, Nova's full TTL at 333 consoles a second.
+	DefaultMaxConsoleTokens = 200000
 )
 
 // Option configures a Store.
@@ -26,11 +29,23 @@ func WithClock(c Clock) Option { return func(s *Store) { s.clock = c } }
 // DefaultConsoleTTL (600 s, Nova's default).
 func WithConsoleTTL(d time.Duration) Option { return func(s *Store) { s.consoleTTL = d } }
 
-// WithMaxConsoleTokens bounds how many console tokens the store keeps; past
-// it the oldest is dropped even before it expires, so that a stub under
-// load does not grow without end (Nova keeps them all, in its database).
-// Default: DefaultMaxConsoleTokens.
+// WithMaxConsoleTokens bounds how many console tokens the store keeps
+// (about 140 bytes each). A token lives its TTL unless the store holds n
+// when another is issued: then the oldest is evicted before it expires, so
+// that a stub under load does not grow without end (Nova keeps them all,
+// in its database). Evictions are counted (ConsoleTokenStats) and logged
+// (WithLogger). Default: DefaultMaxConsoleTokens.
 func WithMaxConsoleTokens(n int) Option { return func(s *Store) { s.maxConsoles = n } }
+
+// WithLogger sets where the store logs what a user should know, such as
+// console tokens evicted before their expiry. Default: nowhere.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *Store) {
+		if l != nil {
+			s.logger = l
+		}
+	}
+}
 
 // WithProtocols sets which console protocols the cloud has enabled, as
 // Nova's [vnc] enabled, [spice] enabled, [serial_console] enabled and
@@ -53,6 +68,7 @@ type Store struct {
 	// configured set), a bit per protocolList entry.
 	protocolsSet uint32
 	protocols    atomic.Uint32
+	logger       *slog.Logger
 
 	mu        sync.RWMutex
 	projects  map[string]Project
@@ -66,14 +82,18 @@ type Store struct {
 	timings   Timings
 	nextHost  int   // round robin of the scheduler
 	hostNames names // every host a console entry names
-	consoles  consoleRing
+	consoles  consoleTokens
 	// foreignIDs are the ids of servers outside the store that are not
 	// UUIDs, which console entries name by number.
 	foreignIDs names
-	tokens     map[[sha256.Size]byte]AuthToken
-	tokenGen   atomic.Uint64   // changes with every change of tokens
-	users      map[string]User // by domain + "/" + name
-	cat        catalog         // images, flavors, networks, subnets, ports
+	// consoleEvicted counts live console tokens dropped early;
+	// evictionLogged is when that was last logged (wall time).
+	consoleEvicted atomic.Uint64
+	evictionLogged time.Time
+	tokens         map[[sha256.Size]byte]AuthToken
+	tokenGen       atomic.Uint64   // changes with every change of tokens
+	users          map[string]User // by domain + "/" + name
+	cat            catalog         // images, flavors, networks, subnets, ports
 }
 
 // New returns an empty Store.
@@ -83,6 +103,7 @@ func New(opts ...Option) *Store {
 		consoleTTL:   DefaultConsoleTTL,
 		maxConsoles:  DefaultMaxConsoleTokens,
 		protocolsSet: protocolBits([]Protocol{ProtocolVNC}),
+		logger:       slog.New(discardHandler{}),
 		timings:      DefaultTimings(),
 	}
 	for _, o := range opts {
@@ -102,7 +123,7 @@ func (s *Store) reset() {
 	s.servers = map[string]*serverEntry{}
 	s.byProject = map[string]*projectServers{}
 	s.timers = nil
-	s.consoles = newConsoleRing(s.maxConsoles)
+	s.consoles = newConsoleTokens(s.maxConsoles)
 	s.foreignIDs = names{}
 	s.tokens = map[[sha256.Size]byte]AuthToken{}
 	s.tokenGen.Add(1)
@@ -130,3 +151,11 @@ func (s *Store) ProtocolEnabled(p Protocol) bool {
 }
 
 func quote(s string) string { return strconv.Quote(s) }
+
+// discardHandler is a slog.Handler that drops every record.
+type discardHandler struct{}
+
+func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
+func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
+func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
+func (d discardHandler) WithGroup(string) slog.Handler           { return d }

@@ -16,7 +16,7 @@ func TestStoreDefaults(t *testing.T) {
 	st := state.New()
 	assert.Equal(t, 600*time.Second, st.ConsoleTTL())
 	assert.Equal(t, state.DefaultConsoleTTL, st.ConsoleTTL())
-	assert.Equal(t, 100000, state.DefaultMaxConsoleTokens)
+	assert.Equal(t, 200000, state.DefaultMaxConsoleTokens)
 	assert.True(t, st.ProtocolEnabled(state.ProtocolVNC), "VNC is on by default, as in Nova")
 	for _, p := range []state.Protocol{state.ProtocolSPICE, state.ProtocolSerial, state.ProtocolMKS, state.ProtocolRDP} {
 		assert.False(t, st.ProtocolEnabled(p), "%s is off by default", p)

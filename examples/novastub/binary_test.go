@@ -29,6 +29,15 @@ func TestBinaryDrivenOverHTTP(t *testing.T) {
 	build.Stderr = os.Stderr
 	require.NoError(t, build.Run())
 
+	// -h is no failure: exit 0, the usage on stderr.
+	help := exec.Command(bin, "-h")
+	out, err := help.CombinedOutput()
+	require.NoError(t, err, "exit 0 for -h: %s", out)
+	assert.Contains(t, string(out), "Usage: novastub [flags]")
+	version, err := exec.Command(bin, "-version").Output()
+	require.NoError(t, err)
+	assert.Regexp(t, `^novastub \S`, string(version))
+
 	cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-control-token", "ctl")
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)

@@ -18,11 +18,16 @@ import (
 // with the demo user's password, creates a server, and the control plane
 // moves the clock where a test would wait.
 func TestStubPasswordFlow(t *testing.T) {
-	_, base, _ := startStub(t)
+	lines, base, _ := startStub(t)
+	control := controlTokenOf(t, lines)
 	ctx := context.Background()
 	advance := func(seconds string) {
 		t.Helper()
-		resp, err := http.Post(base+"/_novastub/clock/advance", "application/json", strings.NewReader(`{"seconds": `+seconds+`}`))
+		req, err := http.NewRequest(http.MethodPost, base+"/_novastub/clock/advance", strings.NewReader(`{"seconds": `+seconds+`}`))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+control)
+		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
 		resp.Body.Close()
 		require.Equal(t, http.StatusOK, resp.StatusCode)

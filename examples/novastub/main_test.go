@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,11 +25,21 @@ import (
 // its printed lines (up to "listening on") and the stop function.
 func startStub(t *testing.T, args ...string) (lines []string, base string, stop func() string) {
 	t.Helper()
+	lines, base, stop, _ = startStubEnv(t, nil, args...)
+	return lines, base, stop
+}
+
+// startStubEnv is startStub with the given environment, and what the stub
+// logs on stderr.
+func startStubEnv(t *testing.T, env map[string]string, args ...string) (lines []string, base string, stop func() string, stderr *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
+	stderr = &syncBuffer{}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	go func() {
-		done <- run(ctx, append([]string{"-listen", "127.0.0.1:0"}, args...), pw, io.Discard)
+		done <- runEnv(ctx, append([]string{"-listen", "127.0.0.1:0"}, args...), lookup, pw, stderr)
 		pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)
@@ -60,7 +72,37 @@ func startStub(t *testing.T, args ...string) (lines []string, base string, stop 
 		return <-rest
 	}
 	t.Cleanup(func() { stop() })
-	return lines, base, stop
+	return lines, base, stop, stderr
+}
+
+// syncBuffer is a bytes.Buffer safe for the stub's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// controlTokenOf is the control token the stub printed.
+func controlTokenOf(t *testing.T, lines []string) string {
+	t.Helper()
+	for _, l := range lines {
+		if tok, ok := strings.CutPrefix(l, "  control token "); ok {
+			return strings.Fields(tok)[0]
+		}
+	}
+	t.Fatalf("no control token among %q", lines)
+	return ""
 }
 
 var tokenCurlLine = regexp.MustCompile(`^  curl -si -H 'Content-Type: application/json' -d '(.*)' (http://\S+)$`)

@@ -50,6 +50,7 @@ type env struct {
 	t     *testing.T
 	clock *state.ManualClock
 	store *state.Store
+	svc   *identity.Service
 	srv   *httptest.Server
 	// base is the identity service's URL, http://127.0.0.1:PORT/identity.
 	base string
@@ -99,7 +100,7 @@ func newEnv(t *testing.T, opts ...identity.Option) *env {
 	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &env{t: t, clock: clock, store: store, srv: srv, base: srv.URL + "/identity"}
+	return &env{t: t, clock: clock, store: store, svc: svc, srv: srv, base: srv.URL + "/identity"}
 }
 
 // versionsStub answers a service's version list with one current version.

@@ -51,6 +51,10 @@ type Service struct {
 
 	mu     sync.Mutex
 	issued []issuedToken // oldest first, for purging them once expired
+	// evicted counts live tokens dropped to stay within the bound;
+	// evictionLogged is when that was last logged (wall time).
+	evicted        uint64
+	evictionLogged time.Time
 }
 
 // issuedToken is a token of the service and its expiry.

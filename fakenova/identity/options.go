@@ -18,6 +18,9 @@ const (
 	// DefaultPrefix is the path the service is mounted under, where the
 	// stub binary (and devstack) serve Keystone.
 	DefaultPrefix = "/identity"
+	// DefaultMaxTokens bounds the issued tokens kept at once (about 1.2
+	// KB each): 20,000 logins an hour last their whole TTL.
+	DefaultMaxTokens = 20000
 )
 
 // Option configures a Service. Each option documents its default.
@@ -31,15 +34,17 @@ type config struct {
 	externalURL string
 	prefix      string
 	logger      *slog.Logger
+	maxTokens   int
 }
 
 func defaultConfig() config {
 	return config{
-		region:  DefaultRegion,
-		ttl:     DefaultTokenTTL,
-		catalog: defaultCatalog(),
-		prefix:  DefaultPrefix,
-		logger:  slog.New(discardHandler{}),
+		region:    DefaultRegion,
+		ttl:       DefaultTokenTTL,
+		catalog:   defaultCatalog(),
+		prefix:    DefaultPrefix,
+		logger:    slog.New(discardHandler{}),
+		maxTokens: DefaultMaxTokens,
 	}
 }
 
@@ -51,6 +56,16 @@ func WithRegion(region string) Option { return func(c *config) { c.region = regi
 // WithTokenTTL sets how long an issued token stays valid, on the store's
 // clock. Default: DefaultTokenTTL, 3600 s (Keystone's default).
 func WithTokenTTL(d time.Duration) Option { return func(c *config) { c.ttl = d } }
+
+// WithMaxTokens bounds how many issued tokens the service keeps (about
+// 1.2 KB each); expired ones are dropped as new ones come. When it holds n
+// live tokens, the next login evicts the oldest before its expiry (it then
+// gets Keystone's 404 "Failed to validate token", and 401 from the
+// compute API), counted and logged: Keystone's Fernet tokens need no
+// storage, a fake's do. Default: DefaultMaxTokens; n < 1 means 1.
+func WithMaxTokens(n int) Option {
+	return func(c *config) { c.maxTokens = max(n, 1) }
+}
 
 // EndpointURL builds the URL of a catalog service's endpoints (public,
 // internal and admin alike) from the request that asked for the catalog (a

@@ -73,12 +73,46 @@ func (s *Service) keep(t state.AuthToken) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for len(s.issued) > 0 && !now.Before(s.issued[0].expires) {
-		_ = s.store.RemoveToken(s.issued[0].token) // gone already if revoked
-		s.issued[0] = issuedToken{}
-		s.issued = s.issued[1:]
+		s.dropOldest()
+	}
+	evicted := 0
+	for len(s.issued) >= s.cfg.maxTokens {
+		s.dropOldest()
+		evicted++
 	}
 	s.issued = append(s.issued, issuedToken{token: t.Token, expires: t.ExpiresAt})
+	if evicted > 0 {
+		s.evicted += uint64(evicted)
+		if wall := time.Now(); s.evictionLogged.IsZero() || wall.Sub(s.evictionLogged) >= time.Minute {
+			s.evictionLogged = wall
+			s.cfg.logger.Warn("identity tokens evicted before their expiry: the service holds its maximum; raise it (identity.WithMaxTokens)",
+				"max", s.cfg.maxTokens, "evicted_total", s.evicted)
+		}
+	}
 	return nil
+}
+
+// dropOldest removes the oldest issued token from the store. s.mu is held.
+func (s *Service) dropOldest() {
+	_ = s.store.RemoveToken(s.issued[0].token) // gone already if revoked
+	s.issued[0] = issuedToken{}
+	s.issued = s.issued[1:]
+}
+
+// TokenStats tells how the service's issued tokens fare: how many it
+// holds (live, or expired and not yet dropped), its bound (WithMaxTokens)
+// and how many live tokens it evicted early.
+type TokenStats struct {
+	Held    int    // issued tokens held, live or expired but not yet dropped
+	Max     int    // the bound (WithMaxTokens)
+	Evicted uint64 // live tokens dropped early since the service was made
+}
+
+// TokenStats returns the issued tokens' figures.
+func (s *Service) TokenStats() TokenStats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return TokenStats{Held: len(s.issued), Max: s.cfg.maxTokens, Evicted: s.evicted}
 }
 
 // lookupToken is Keystone's validate_token (keystone/token/provider.py):

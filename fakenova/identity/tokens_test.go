@@ -1,6 +1,8 @@
 package identity_test
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http"
 	"testing"
 	"time"
@@ -155,4 +157,39 @@ func TestTokensExpireOnTheClock(t *testing.T) {
 	assert.ErrorIs(t, err, state.ErrNotFound)
 	assert.Equal(t, flaskError(404, "Not Found", "Failed to validate token"), string(validate().body))
 	assert.Equal(t, http.StatusOK, e.console(fresh))
+}
+
+// The issued tokens are bounded: past WithMaxTokens live ones, the oldest
+// is evicted (Keystone's "Failed to validate token", 401 from Nova),
+// counted and logged, so that endless logins do not grow the store.
+func TestIssuedTokensCapped(t *testing.T) {
+	var logs bytes.Buffer
+	e := newEnv(t, identity.WithMaxTokens(2), identity.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	login := func() string {
+		tok, _ := e.issue(passwordBody("admin", "secret", "Default", projectScope("demo")))
+		return tok
+	}
+	validate := func(tok string) response {
+		return e.do(http.MethodGet, e.base+"/v3/auth/tokens", "", "X-Auth-Token", staticToken, "X-Subject-Token", tok)
+	}
+	first, second := login(), login()
+	assert.Equal(t, identity.TokenStats{Held: 2, Max: 2}, e.svc.TokenStats())
+	assert.Empty(t, logs.String())
+	third := login()
+	assert.Equal(t, identity.TokenStats{Held: 2, Max: 2, Evicted: 1}, e.svc.TokenStats())
+	r := validate(first)
+	assert.Equal(t, http.StatusNotFound, r.StatusCode)
+	assert.Equal(t, flaskError(404, "Not Found", "Failed to validate token"), string(r.body))
+	assert.Equal(t, http.StatusUnauthorized, e.console(first))
+	for _, tok := range []string{second, third} {
+		assert.Equal(t, http.StatusOK, validate(tok).StatusCode)
+	}
+	assert.Contains(t, logs.String(), "identity tokens evicted before their expiry")
+	assert.Contains(t, logs.String(), "evicted_total=1")
+
+	// Expired tokens make room without evictions.
+	e.clock.Advance(identity.DefaultTokenTTL)
+	login()
+	login()
+	assert.Equal(t, identity.TokenStats{Held: 2, Max: 2, Evicted: 1}, e.svc.TokenStats())
 }
