@@ -49,6 +49,7 @@ journal, into DIR.
 import json
 import os
 import re
+import secrets
 import shlex
 import shutil
 import signal
@@ -88,6 +89,7 @@ class NovaStub:
     region_name: str = "RegionOne"
     token: str = ""  # a static token of the seed: X-Auth-Token for the compute API
     direct_url: str = ""  # the stub itself, when a capture proxy stands in front
+    control_token: str = ""  # what the control plane asks for (the stub prints it)
     stdout: list = field(default_factory=list, repr=False)
     stderr_path: str = field(default="", repr=False)
 
@@ -141,7 +143,7 @@ class NovaStub:
             f"{self.direct_url or self.url}/_novastub/{path.lstrip('/')}",
             data=data,
             method=method,
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.control_token}"},
         )
         try:
             with urllib.request.urlopen(req, timeout=timeout) as resp:
@@ -199,6 +201,8 @@ def _parse_summary(lines, url):
             stub.project_id = words[1]
         elif line.startswith("  token ") and len(words) >= 2:
             stub.token = words[1]
+        elif line.startswith("  control token ") and len(words) >= 3:
+            stub.control_token = words[2]
         elif line.startswith("  export OS_AUTH_URL="):
             env = dict(w.split("=", 1) for w in shlex.split(line)[1:] if "=" in w)
             stub.username = env.get("OS_USERNAME", stub.username)
@@ -242,7 +246,12 @@ class _Runner:
     def __enter__(self):
         deadline = time.monotonic() + self.timeout
         binary = self.binary or _build(os.environ.get("NOVASTUB_REPO", str(DEFAULT_REPO)), self.timeout)
+        # The control plane needs a token: ours, unless the caller's args
+        # give one (the stub would print a random one otherwise).
+        self.control_token = secrets.token_hex(16)
         cmd = [binary, "-listen", "127.0.0.1:0"] + self.args
+        if not any(a.startswith("-control-token") or a.startswith("--control-token") for a in self.args):
+            cmd += ["-control-token", self.control_token]
         if self.seed:
             cmd += ["-seed", self.seed]
         self.stderr = tempfile.NamedTemporaryFile(prefix="novastub-stderr-", suffix=".log", delete=False)
@@ -281,6 +290,7 @@ class _Runner:
                 f"stdout:\n" + "\n".join(lines) + "\nstderr:\n" + Path(self.stderr.name).read_text(errors="replace")
             )
         stub = _parse_summary(lines, url[0])
+        stub.control_token = stub.control_token or self.control_token
         stub.direct_url = url[0]
         stub.stdout = lines
         stub.stderr_path = self.stderr.name
