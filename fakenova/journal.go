@@ -78,12 +78,15 @@ type Journal struct {
 	clock   state.Clock
 	maxBody int
 	budget  int
+	size    int // the most entries kept
 	mu      sync.Mutex
-	slots   []journalSlot
-	next    int    // where the next entry goes
-	count   int    // entries kept
-	bytes   int    // body bytes kept
-	seq     uint64 // the last entry's Seq
+	// slots is the ring, grown to size as entries come (a fake that
+	// gets few requests does not pay for a thousand slots).
+	slots []journalSlot
+	next  int    // where the next entry goes
+	count int    // entries kept
+	bytes int    // body bytes kept
+	seq   uint64 // the last entry's Seq
 }
 
 type journalSlot struct {
@@ -111,7 +114,7 @@ func NewJournal(size int, clock state.Clock, opts ...JournalOption) *Journal {
 	if size < 0 {
 		size = 0
 	}
-	j := &Journal{clock: clock, slots: make([]journalSlot, size), maxBody: DefaultJournalMaxBody, budget: DefaultJournalBudget}
+	j := &Journal{clock: clock, size: size, maxBody: DefaultJournalMaxBody, budget: DefaultJournalBudget}
 	for _, o := range opts {
 		o(j)
 	}
@@ -181,10 +184,10 @@ func (j *Journal) Clear() {
 }
 
 // on reports whether the journal keeps anything.
-func (j *Journal) on() bool { return len(j.slots) > 0 }
+func (j *Journal) on() bool { return j.size > 0 }
 
 func (j *Journal) add(e *Entry, body []byte) {
-	if len(j.slots) == 0 {
+	if j.size == 0 {
 		return
 	}
 	full := len(body)
@@ -193,7 +196,7 @@ func (j *Journal) add(e *Entry, body []byte) {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.count == len(j.slots) {
+	if j.count == j.size {
 		j.dropOldest() // the slot the entry takes
 	}
 	for j.count > 0 && j.bytes+len(body) > j.budget {
@@ -201,6 +204,12 @@ func (j *Journal) add(e *Entry, body []byte) {
 	}
 	if len(body) > j.budget {
 		body = body[:j.budget]
+	}
+	if j.next == len(j.slots) && len(j.slots) < j.size {
+		// Grow the ring: while it grows, the entries are in order from
+		// slot 0 (next wraps only once it is full).
+		j.slots = append(j.slots, journalSlot{})
+		j.slots = j.slots[:cap(j.slots)][:min(cap(j.slots), j.size)]
 	}
 	s := &j.slots[j.next]
 	j.seq++
@@ -211,7 +220,9 @@ func (j *Journal) add(e *Entry, body []byte) {
 	}
 	s.body = append(s.body[:0], body...)
 	j.bytes += len(body)
-	j.next = (j.next + 1) % len(j.slots)
+	if j.next++; j.next == j.size {
+		j.next = 0
+	}
 	j.count++
 }
 
@@ -349,7 +360,7 @@ func (t teeBody) Read(p []byte) (int, error) {
 // its operation; the request body is copied as h reads it.
 func (j *Journal) record(w http.ResponseWriter, r *http.Request, opOf func(*http.Request) string,
 	log func(*http.Request, *Entry), h http.Handler) {
-	if len(j.slots) == 0 && log == nil {
+	if j.size == 0 && log == nil {
 		h.ServeHTTP(w, r)
 		return
 	}

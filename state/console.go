@@ -177,9 +177,8 @@ type consoleEntry struct {
 // (NotImplementedError).
 func (s *Store) CreateConsole(req ConsoleRequest) (ConsoleToken, error) {
 	now := s.clock.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.advance(now)
+	s.rlock()
+	defer s.mu.RUnlock()
 	e, ok := s.servers[req.ServerID]
 	if !ok || !req.AllProjects && e.ProjectID != req.ProjectID {
 		return ConsoleToken{}, &NotFoundError{Kind: "server", ID: req.ServerID}
@@ -210,8 +209,8 @@ func (s *Store) IssueConsole(srv Server, req ConsoleRequest) (ConsoleToken, erro
 		return ConsoleToken{}, &NotFoundError{Kind: "server", ID: srv.ID}
 	}
 	now := s.clock.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	var seq uint64
 	if e, ok := s.servers[srv.ID]; ok {
 		seq = e.seq // the store's own: its tokens end with it
@@ -220,7 +219,10 @@ func (s *Store) IssueConsole(srv Server, req ConsoleRequest) (ConsoleToken, erro
 }
 
 // issueConsole checks srv and issues its token; seq 0 marks a server from
-// outside the store. s.mu is held.
+// outside the store. s.mu is held, for reading at least: the token itself
+// is kept under s.consoleMu, so that consoles are issued side by side with
+// every other reader of the store (a list that scans a million servers, a
+// lookup) and one another.
 func (s *Store) issueConsole(srv *Server, seq uint64, req ConsoleRequest, now time.Time) (ConsoleToken, error) {
 	if srv.Host == "" {
 		return ConsoleToken{}, &NotReadyError{ServerID: srv.ID}
@@ -253,7 +255,6 @@ func (s *Store) issueConsole(srv *Server, seq uint64, req ConsoleRequest, now ti
 	}
 	entry := consoleEntry{
 		serverSeq: seq,
-		host:      s.hostNames.number(srv.Host),
 		typ:       consoleTypeIndex(req.Type),
 		protocol:  protocolIndex(protocol),
 		port:      int32(info.port),
@@ -261,14 +262,20 @@ func (s *Store) issueConsole(srv *Server, seq uint64, req ConsoleRequest, now ti
 		issued:    now.UnixNano(),
 		expires:   now.Add(s.consoleTTL).UnixNano(),
 	}
-	if ValidUUID(srv.ID) {
+	isUUID := ValidUUID(srv.ID)
+	if isUUID {
 		entry.server, _ = uuid.Parse(srv.ID)
-	} else {
+	}
+	key := newUUID4() // drawn before the lock, which only checks it is free
+	s.consoleMu.Lock()
+	entry.host = s.hostNames.number(srv.Host)
+	if !isUUID {
 		entry.foreign = s.foreignIDs.number(srv.ID) + 1
 	}
-	key, evicted := s.consoles.put(entry, entry.issued)
+	key, evicted := s.consoles.put(key, entry, entry.issued)
 	s.countEvictions(evicted)
-	return s.consoleToken(key, entry, srv.ID, now.Location()), nil
+	s.consoleMu.Unlock()
+	return consoleToken(key, entry, srv.ID, srv.Host, now.Location()), nil
 }
 
 // names numbers strings that console entries refer to (host names, and
@@ -293,8 +300,8 @@ func (n *names) number(name string) uint32 {
 	return i
 }
 
-// entryServerID is the id of the server an entry was issued for. s.mu is
-// held.
+// entryServerID is the id of the server an entry was issued for.
+// s.consoleMu is held.
 func (s *Store) entryServerID(e consoleEntry) string {
 	if e.foreign != 0 {
 		return s.foreignIDs.list[e.foreign-1]
@@ -303,14 +310,14 @@ func (s *Store) entryServerID(e consoleEntry) string {
 }
 
 // consoleToken turns a stored entry back into a ConsoleToken.
-// serverID is e.server as a string, when the caller has it.
-func (s *Store) consoleToken(key uuid.UUID, e consoleEntry, serverID string, loc *time.Location) ConsoleToken {
+// serverID is e.server as a string, host the name of e.host.
+func consoleToken(key uuid.UUID, e consoleEntry, serverID, host string, loc *time.Location) ConsoleToken {
 	return ConsoleToken{
 		Token:     key.String(),
 		ServerID:  serverID,
 		Protocol:  protocolList[e.protocol],
 		Type:      consoleTypeList[e.typ],
-		Host:      s.hostNames.list[e.host],
+		Host:      host,
 		Port:      int(e.port),
 		TLSPort:   int(e.tlsPort),
 		IssuedAt:  time.Unix(0, e.issued).In(loc),
@@ -332,15 +339,20 @@ func (s *Store) ConsoleToken(token string) (ConsoleToken, error) {
 	}
 	s.rlock()
 	defer s.mu.RUnlock()
+	s.consoleMu.Lock()
 	t, ok := s.consoles.get(key)
+	var serverID, host string
+	if ok {
+		serverID, host = s.entryServerID(t), s.hostNames.list[t.host]
+	}
+	s.consoleMu.Unlock()
 	if !ok || now.UnixNano() >= t.expires {
 		return ConsoleToken{}, notFound
 	}
-	serverID := s.entryServerID(t)
 	if e, ok := s.servers[serverID]; t.serverSeq != 0 && (!ok || e.seq != t.serverSeq) {
 		return ConsoleToken{}, notFound
 	}
-	return s.consoleToken(key, t, serverID, now.Location()), nil
+	return consoleToken(key, t, serverID, host, now.Location()), nil
 }
 
 // RevokeServerConsoles revokes every console token of the server with the
@@ -350,7 +362,9 @@ func (s *Store) ConsoleToken(token string) (ConsoleToken, error) {
 // fakenova.ServerSource) and learns that one is gone. The store's own
 // servers need no call: their tokens end with them.
 func (s *Store) RevokeServerConsoles(serverID string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	s.consoleMu.Lock()
+	defer s.consoleMu.Unlock()
 	return s.consoles.removeIf(func(e consoleEntry) bool { return s.entryServerID(e) == serverID })
 }

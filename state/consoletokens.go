@@ -36,10 +36,11 @@ func newConsoleTokens(max int) consoleTokens {
 	return consoleTokens{byKey: map[uuid.UUID]consoleEntry{}, max: max}
 }
 
-// put stores e under a new random token, after dropping the tokens expired
-// by now (Unix nanoseconds) and, when the store is full, the oldest live
-// one; evicted is how many live tokens had to go (0 or 1).
-func (t *consoleTokens) put(e consoleEntry, now int64) (key uuid.UUID, evicted int) {
+// put stores e under key (a random token; another is drawn should it be
+// taken), after dropping the tokens expired by now (Unix nanoseconds) and,
+// when the store is full, the oldest live one; evicted is how many live
+// tokens had to go (0 or 1).
+func (t *consoleTokens) put(key uuid.UUID, e consoleEntry, now int64) (_ uuid.UUID, evicted int) {
 	for t.head < len(t.queue) && t.queue[t.head].expires <= now {
 		delete(t.byKey, t.queue[t.head].key)
 		t.head++
@@ -58,10 +59,10 @@ func (t *consoleTokens) put(e consoleEntry, now int64) (key uuid.UUID, evicted i
 		t.head = 0
 	}
 	for {
-		key = newUUID4()
 		if _, taken := t.byKey[key]; !taken {
 			break
 		}
+		key = newUUID4()
 	}
 	t.byKey[key] = e
 	t.queue = append(t.queue, queuedToken{key: key, expires: e.expires})
@@ -100,6 +101,8 @@ type ConsoleTokenStats struct {
 func (s *Store) ConsoleTokenStats() ConsoleTokenStats {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	s.consoleMu.Lock()
+	defer s.consoleMu.Unlock()
 	return ConsoleTokenStats{Held: len(s.consoles.byKey), Max: s.consoles.max, Evicted: s.consoleEvicted.Load()}
 }
 
@@ -109,7 +112,7 @@ const consoleEvictionLogEvery = time.Minute
 
 // countEvictions counts live console tokens evicted early and logs it, at
 // most once every consoleEvictionLogEvery of wall time, with the total.
-// s.mu is held.
+// s.consoleMu is held.
 func (s *Store) countEvictions(n int) {
 	if n == 0 {
 		return

@@ -80,7 +80,13 @@ type Store struct {
 	seq       uint64
 	timers    timerHeap // the next step of every server in a transition
 	timings   Timings
-	nextHost  int   // round robin of the scheduler
+	nextHost  int // round robin of the scheduler
+	// consoleMu guards the console tokens, the names their entries
+	// number and evictionLogged. It is taken with mu held, for reading
+	// at least (a holder of mu's write lock needs it not): console
+	// tokens are issued and looked up under mu's read lock, side by side
+	// with every other reader of the model.
+	consoleMu sync.Mutex
 	hostNames names // every host a console entry names
 	consoles  consoleTokens
 	// foreignIDs are the ids of servers outside the store that are not
