@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"hash/maphash"
 	"regexp"
 	"regexp/syntax"
 	"slices"
@@ -23,21 +24,35 @@ type serverEntry struct {
 
 // projectServers lists one project's servers, with their names beside
 // them so that a name filter scans contiguous memory and copies only what
-// matches.
+// matches, and an index of them by name, for a filter that asks for one
+// name exactly (^name$).
 type projectServers struct {
 	entries []*serverEntry
 	names   []string
+	// byName holds a server for each hash of a name (nameHash) the
+	// project's servers have: a map of 16-byte slots, not of strings,
+	// and nothing in the entries. sameName holds the others whose names
+	// hash alike, nil until there are any (servers that share a name).
+	byName   map[uint64]*serverEntry
+	sameName map[uint64]map[*serverEntry]struct{}
 }
+
+// nameSeed seeds the hash of server names, once per process.
+var nameSeed = maphash.MakeSeed()
+
+// nameHash is the key of a server name in projectServers.byName.
+func nameHash(name string) uint64 { return maphash.String(nameSeed, name) }
 
 func (s *Store) insertServer(e *serverEntry) {
 	ps := s.byProject[e.ProjectID]
 	if ps == nil {
-		ps = &projectServers{}
+		ps = &projectServers{byName: map[uint64]*serverEntry{}}
 		s.byProject[e.ProjectID] = ps
 	}
 	e.pos = len(ps.entries)
 	ps.entries = append(ps.entries, e)
 	ps.names = append(ps.names, e.Name)
+	ps.index(e)
 	s.servers[e.ID] = e
 }
 
@@ -49,10 +64,62 @@ func (s *Store) removeServer(e *serverEntry) {
 	moved.pos = e.pos
 	ps.entries[last], ps.names[last] = nil, ""
 	ps.entries, ps.names = ps.entries[:last], ps.names[:last]
+	ps.unindex(e)
 	if last == 0 {
 		delete(s.byProject, e.ProjectID)
 	}
 	delete(s.servers, e.ID)
+}
+
+// index adds e to the index by name.
+func (ps *projectServers) index(e *serverEntry) {
+	h := nameHash(e.Name)
+	if _, taken := ps.byName[h]; !taken {
+		ps.byName[h] = e
+		return
+	}
+	if ps.sameName == nil {
+		ps.sameName = map[uint64]map[*serverEntry]struct{}{}
+	}
+	others := ps.sameName[h]
+	if others == nil {
+		others = map[*serverEntry]struct{}{}
+		ps.sameName[h] = others
+	}
+	others[e] = struct{}{}
+}
+
+// unindex removes e from the index by name.
+func (ps *projectServers) unindex(e *serverEntry) {
+	h := nameHash(e.Name)
+	others := ps.sameName[h]
+	if ps.byName[h] == e {
+		delete(ps.byName, h)
+		for other := range others { // another takes its place
+			ps.byName[h] = other
+			delete(others, other)
+			break
+		}
+	} else {
+		delete(others, e)
+	}
+	if others != nil && len(others) == 0 {
+		delete(ps.sameName, h)
+	}
+}
+
+// named appends the project's servers named name exactly, in no order.
+func (ps *projectServers) named(name string, out []*serverEntry) []*serverEntry {
+	h := nameHash(name)
+	if e, ok := ps.byName[h]; ok && e.Name == name {
+		out = append(out, e)
+	}
+	for e := range ps.sameName[h] {
+		if e.Name == name {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // AddServer adds a server and returns it as stored. An empty ID gets a
@@ -172,21 +239,39 @@ type ServerFilter struct {
 // A Marker that is not among the selected servers is a NotFoundError of
 // kind "marker".
 func (s *Store) ListServers(f ServerFilter) ([]Server, error) {
-	match := nameMatcher(f.Name)
+	exact, isExact := exactName(f.Name)
+	var match func(string) bool
+	if !isExact {
+		match = nameMatcher(f.Name)
+	}
 	s.rlock()
 	defer s.mu.RUnlock()
 	var matched []*serverEntry
+	keep := func(e *serverEntry) {
+		if f.VMStates != nil && !slices.Contains(f.VMStates, e.VMState) ||
+			f.TaskStates != nil && !slices.Contains(f.TaskStates, e.TaskState) {
+			return
+		}
+		matched = append(matched, e)
+	}
 	scan := func(ps *projectServers) {
+		if isExact {
+			// ^name$: the index has them, however many servers
+			// the project has.
+			start := len(matched)
+			matched = ps.named(exact, matched)
+			found := matched[start:]
+			matched = matched[:start]
+			for _, e := range found {
+				keep(e)
+			}
+			return
+		}
 		for i, name := range ps.names {
 			if match != nil && !match(name) {
 				continue
 			}
-			e := ps.entries[i]
-			if f.VMStates != nil && !slices.Contains(f.VMStates, e.VMState) ||
-				f.TaskStates != nil && !slices.Contains(f.TaskStates, e.TaskState) {
-				continue
-			}
-			matched = append(matched, e)
+			keep(ps.entries[i])
 		}
 	}
 	if f.ProjectID != "" {
@@ -221,6 +306,27 @@ func (s *Store) ListServers(f ServerFilter) ([]Server, error) {
 	return out, nil
 }
 
+// literalPattern splits a name filter that is a literal, with or without
+// the anchors ^ and $, into the literal and its anchors; ok is false for
+// a regular expression.
+func literalPattern(pattern string) (lit string, start, end, ok bool) {
+	lit = pattern
+	if strings.HasPrefix(lit, "^") {
+		lit, start = lit[1:], true
+	}
+	if strings.HasSuffix(lit, "$") && !strings.HasSuffix(lit, `\$`) {
+		lit, end = lit[:len(lit)-1], true
+	}
+	return lit, start, end, regexp.QuoteMeta(lit) == lit
+}
+
+// exactName reports whether a name filter asks for one name exactly
+// (^name$, the name a literal), and which.
+func exactName(pattern string) (string, bool) {
+	lit, start, end, ok := literalPattern(pattern)
+	return lit, ok && start && end
+}
+
 // nameMatcher returns the test of a name filter: a plain comparison for a
 // literal pattern (with ^ and $ anchors or not), the regular expression
 // otherwise; nil for no filter.
@@ -228,14 +334,7 @@ func nameMatcher(pattern string) func(string) bool {
 	if pattern == "" {
 		return nil
 	}
-	lit, start, end := pattern, false, false
-	if strings.HasPrefix(lit, "^") {
-		lit, start = lit[1:], true
-	}
-	if strings.HasSuffix(lit, "$") && !strings.HasSuffix(lit, `\$`) {
-		lit, end = lit[:len(lit)-1], true
-	}
-	if regexp.QuoteMeta(lit) == lit {
+	if lit, start, end, ok := literalPattern(pattern); ok {
 		switch {
 		case start && end:
 			return func(name string) bool { return name == lit }
