@@ -38,10 +38,11 @@ type call struct {
 	raw     bytes.Buffer // the body as read
 	out     []byte       // the response body being built
 	scratch []byte       // a buffer for pieces of it
+	base    []byte       // the base URL, when a view compares it
 }
 
 func (c *call) reset() {
-	*c = call{nova: c.nova, raw: c.raw, out: c.out[:0], scratch: c.scratch[:0]}
+	*c = call{nova: c.nova, raw: c.raw, out: c.out[:0], scratch: c.scratch[:0], base: c.base[:0]}
 	c.raw.Reset()
 }
 

@@ -26,6 +26,7 @@ type Nova struct {
 	control        *controlPlane  // nil unless WithControlPlane
 	consoles       *console.Proxy // the console proxy and pages the console URLs open
 	calls          sync.Pool
+	rendered       renderedViews // the server views written, kept until their server changes
 	// projects is how the router takes a URL's project segment: any
 	// (the spec's 400 for a malformed one) standalone, Nova's pattern in
 	// front of a handler.

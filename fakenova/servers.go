@@ -49,7 +49,9 @@ func (n *Nova) serveShowServer(c *call) error {
 		return err
 	}
 	var views viewCache
-	c.out = pyjson.AppendValue(c.out, pyjson.Obj(pyjson.M("server", n.serverView(c, &srv, false, &views))))
+	c.out = append(c.out, `{"server": `...)
+	n.appendServerView(c, &srv, false, &views)
+	c.out = append(c.out, '}')
 	return c.reply(http.StatusOK)
 }
 
@@ -115,27 +117,33 @@ func (n *Nova) listServers(c *call, detail bool) error {
 	if err != nil {
 		return fault(http.StatusBadRequest, msgMarkerNotFound(filter.Marker))
 	}
-	items := make([]pyjson.Value, len(servers))
+	// {"servers": [...], "servers_links": [...]}, as pyjson writes it,
+	// one server at a time.
 	var views viewCache
+	c.out = append(c.out, `{"servers": [`...)
 	for i := range servers {
 		srv := &servers[i]
+		if i > 0 {
+			c.out = append(c.out, ", "...)
+		}
 		if detail {
-			items[i] = n.serverView(c, srv, true, &views)
+			n.appendServerView(c, srv, true, &views)
 		} else {
-			items[i] = pyjson.Obj(
+			c.out = pyjson.AppendValue(c.out, pyjson.Obj(
 				pyjson.M("id", pyjson.Str(srv.ID)),
 				pyjson.M("links", linkList(n.serverLinks(c, srv.ID))),
-				pyjson.M("name", pyjson.Str(srv.Name)))
+				pyjson.M("name", pyjson.Str(srv.Name))))
 		}
 	}
-	doc := []pyjson.Member{pyjson.M("servers", pyjson.Arr(items...))}
+	c.out = append(c.out, ']')
 	if len(servers) > 0 && len(servers) == filter.Limit {
 		next := n.collectionURL(c, c.r.URL.Path[strings.LastIndex(c.r.URL.Path, "/servers"):])
 		q.Set("limit", strconv.Itoa(filter.Limit))
 		q.Set("marker", servers[len(servers)-1].ID)
-		doc = append(doc, pyjson.M("servers_links", pyjson.Arr(link("next", next+"?"+q.Encode()))))
+		c.out = append(c.out, `, "servers_links": `...)
+		c.out = pyjson.AppendValue(c.out, pyjson.Arr(link("next", next+"?"+q.Encode())))
 	}
-	c.out = pyjson.AppendValue(c.out, pyjson.Obj(doc...))
+	c.out = append(c.out, '}')
 	return c.reply(http.StatusOK)
 }
 

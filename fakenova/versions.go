@@ -110,7 +110,17 @@ func (n *Nova) baseURL(r *http.Request) string {
 	if n.cfg.externalURL != "" {
 		return n.cfg.externalURL
 	}
-	scheme, host, prefix := "http", r.Host, ""
+	var buf [64]byte
+	return string(n.appendBaseURL(buf[:0], r))
+}
+
+// appendBaseURL appends baseURL(r) to dst, for a caller that compares it
+// without making a string of it.
+func (n *Nova) appendBaseURL(dst []byte, r *http.Request) []byte {
+	if n.cfg.externalURL != "" {
+		return append(dst, n.cfg.externalURL...)
+	}
+	scheme, host, prefix, prefixed := "http", r.Host, "", false
 	if r.TLS != nil {
 		scheme = "https"
 	}
@@ -122,10 +132,14 @@ func (n *Nova) baseURL(r *http.Request) string {
 			host = h
 		}
 		if p := firstForwarded(r.Header.Get("X-Forwarded-Prefix")); p != "" {
-			prefix = "/" + strings.Trim(p, "/")
+			prefix, prefixed = strings.Trim(p, "/"), true
 		}
 	}
-	return scheme + "://" + host + prefix
+	dst = append(append(append(dst, scheme...), "://"...), host...)
+	if prefixed {
+		dst = append(append(dst, '/'), prefix...)
+	}
+	return dst
 }
 
 // firstForwarded is the first value of a forwarded header, which proxies

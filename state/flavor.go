@@ -123,6 +123,7 @@ func (s *Store) AddFlavor(f Flavor) (Flavor, error) {
 	f.Created, f.Updated = now, now
 	e := &f
 	s.cat.flavors[f.ID] = e
+	s.catalogChanged()
 	s.cat.flavorOrder = append(s.cat.flavorOrder, e)
 	return f.clone(), nil
 }

@@ -214,6 +214,7 @@ func (s *Store) AddImage(im Image) (Image, error) {
 	}
 	e := &im
 	s.cat.images[im.ID] = e
+	s.catalogChanged()
 	s.cat.imageOrder = append(s.cat.imageOrder, e)
 	return im.clone(), nil
 }

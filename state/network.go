@@ -193,6 +193,7 @@ func (s *Store) AddNetwork(n Network) (Network, error) {
 	}
 	e := &networkEntry{Network: n, macs: map[string]bool{}}
 	s.cat.networks[n.ID] = e
+	s.catalogChanged()
 	s.cat.networkOrder = append(s.cat.networkOrder, e)
 	return e.clone(), nil
 }
@@ -249,6 +250,7 @@ func (s *Store) AddSubnet(sn Subnet) (Subnet, error) {
 	n.subnets = append(n.subnets, e)
 	n.RevisionNumber++
 	s.cat.subnets[e.ID] = e
+	s.catalogChanged()
 	s.cat.subnetOrder = append(s.cat.subnetOrder, e)
 	return e.clone(), nil
 }

@@ -143,6 +143,7 @@ func (s *Store) addPort(p Port, now time.Time) (*portEntry, error) {
 	e := &portEntry{Port: p}
 	n.macs[p.MACAddress] = true
 	s.cat.ports[p.ID] = e
+	s.catalogChanged()
 	s.cat.portOrder = append(s.cat.portOrder, e)
 	if p.DeviceID != "" {
 		s.cat.byDevice[p.DeviceID] = append(s.cat.byDevice[p.DeviceID], e)
@@ -375,6 +376,7 @@ func (s *Store) removePort(e *portEntry) {
 	}
 	s.unbindIndex(e)
 	delete(s.cat.ports, e.ID)
+	s.catalogChanged()
 	e.removed = true
 	s.cat.portsRemoved++
 	if s.cat.portsRemoved > len(s.cat.portOrder)/2 {
@@ -394,6 +396,7 @@ func (s *Store) unbindIndex(e *portEntry) {
 	if e.DeviceID == "" {
 		return
 	}
+	s.catalogChanged()
 	list := s.cat.byDevice[e.DeviceID]
 	if i := slices.Index(list, e); i >= 0 {
 		list = slices.Delete(list, i, i+1)

@@ -266,6 +266,7 @@ func (s *Store) Load(seed *Seed) error {
 	s.tokens, s.users = tmp.tokens, tmp.users
 	s.tokenGen.Add(1)
 	s.cat = tmp.cat
+	s.catalogChanged()
 	protocols := s.protocolsSet
 	if seed.ConsoleProtocols != nil {
 		protocols = tmp.protocolsSet

@@ -154,6 +154,7 @@ func (s *Store) allocatePorts(srv *Server, v Viewer, reqs []NetworkRequest, now 
 	// The index lists the server's ports in request order, after those
 	// it had before.
 	s.cat.byDevice[srv.ID] = append(prior, out...)
+	s.catalogChanged()
 	return out, nil
 }
 

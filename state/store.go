@@ -100,6 +100,7 @@ type Store struct {
 	tokenGen       atomic.Uint64   // changes with every change of tokens
 	users          map[string]User // by domain + "/" + name
 	cat            catalog         // images, flavors, networks, subnets, ports
+	catalogGen     atomic.Uint64   // changes with every change of cat (CatalogGeneration)
 }
 
 // New returns an empty Store.
@@ -135,6 +136,7 @@ func (s *Store) reset() {
 	s.tokenGen.Add(1)
 	s.users = map[string]User{}
 	s.cat = newCatalog()
+	s.catalogChanged()
 }
 
 // Reset empties the store: no projects, hosts, servers, tokens or users.
