@@ -114,7 +114,7 @@ func BenchmarkListServersDetailWithPortsFloor(b *testing.B) {
 	runGet(b, floor, "/v2.1/servers/detail", ts.Token, "")
 }
 
-func serversWithPorts(b *testing.B, n int) *fakenova.Test {
+func serversWithPorts(b testing.TB, n int) *fakenova.Test {
 	b.Helper()
 	ts := fakenova.Start(b)
 	for i := 0; i < n; i++ {

@@ -1,0 +1,84 @@
+package state
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The ring of console tokens behaves as a plain model of it (a queue in
+// issue order): expired tokens are swept from the head as tokens come, the
+// oldest live token is evicted when max are held (and counted, a revoked
+// one not), revoked tokens are not found, every other token is, with its
+// entry, through compactions; and the ring never holds more than twice
+// what is held, beyond its first 64.
+func TestConsoleTokenRing(t *testing.T) {
+	const max, ttl = 50, 1000
+	tokens := newConsoleTokens(max)
+	type modelToken struct {
+		key     uuid.UUID
+		entry   consoleEntry
+		revoked bool
+	}
+	var queue []modelToken // issue order, the dropped ones gone
+	rng := rand.New(rand.NewPCG(3, 4))
+	now := int64(0)
+	for step := 0; step < 20000; step++ {
+		if rng.IntN(5) == 0 && len(queue) > 0 { // revoke one
+			i := rng.IntN(len(queue))
+			port := queue[i].entry.port
+			n := tokens.removeIf(func(e consoleEntry) bool { return e.port == port })
+			if queue[i].revoked {
+				require.Zero(t, n)
+			} else {
+				require.Equal(t, 1, n)
+			}
+			queue[i].revoked = true
+			continue
+		}
+		now += int64(rng.IntN(40))
+		e := consoleEntry{issued: now, expires: now + ttl, port: int32(step)}
+		// The model: sweep the expired, evict the oldest while full.
+		for len(queue) > 0 && queue[0].entry.expires <= now {
+			queue = queue[1:]
+		}
+		wantEvicted := 0
+		for {
+			held := 0
+			for _, m := range queue {
+				if !m.revoked {
+					held++
+				}
+			}
+			if held < max {
+				break
+			}
+			if !queue[0].revoked {
+				wantEvicted++
+			}
+			queue = queue[1:]
+		}
+		key, evicted := tokens.put(newUUID4(), e, now)
+		require.Equal(t, wantEvicted, evicted, "step %d", step)
+		queue = append(queue, modelToken{key: key, entry: e})
+
+		held := 0
+		for _, m := range queue {
+			got, ok := tokens.get(m.key)
+			if m.revoked {
+				require.False(t, ok, "a revoked token is not found")
+				continue
+			}
+			held++
+			require.True(t, ok, "step %d: a held token is found", step)
+			require.Equal(t, m.entry, got)
+		}
+		require.Equal(t, held, len(tokens.byKey))
+		require.LessOrEqual(t, len(tokens.ring)-tokens.head, len(queue), "the ring holds the model's queue at most")
+		require.LessOrEqual(t, len(tokens.ring), 2*len(queue)+66, "compacted")
+	}
+	assert.Positive(t, tokens.base, "the ring was compacted")
+}
