@@ -346,4 +346,3 @@ func BenchmarkConsoleParallelFloor(b *testing.B) {
 		return consoleVariants[0].harness("1ab83fbf1b594600bfa618dc33694dd6", id, "t")
 	})
 }
-
