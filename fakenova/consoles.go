@@ -99,6 +99,24 @@ func (n *Nova) visibleServer(c *call, id string) (state.Server, error) {
 	return state.Server{}, err
 }
 
+// issueConsole looks server id up for the caller, as visibleServer does,
+// and issues a console token for it: for the store's own servers in one
+// call of the store (CreateConsole, one lookup under one lock), for a
+// ServerSource's through IssueConsole. A lookup that fails is the same
+// error as visibleServer's, or a *state.NotFoundError that consoleFault
+// makes the same 404.
+func (n *Nova) issueConsole(c *call, id string, req state.ConsoleRequest) (state.ConsoleToken, error) {
+	if n.cfg.servers == ServerSource(n.store) {
+		req.ProjectID, req.AllProjects, req.ServerID = c.projectID(), c.isAdmin(), id
+		return n.store.CreateConsole(req)
+	}
+	srv, err := n.visibleServer(c, id)
+	if err != nil {
+		return state.ConsoleToken{}, err
+	}
+	return n.store.IssueConsole(srv, req)
+}
+
 // sourceServer asks the ServerSource for server id, and checks what it
 // gives: the server's id (filled in when the source left it empty) and
 // project must be there, and a DELETED server is not found, as Nova's

@@ -55,11 +55,7 @@ func (n *Nova) serveLegacyConsole(c *call, lc *legacyConsole) error {
 	args, _ := c.body.Get(lc.action)
 	typeValue, _ := args.Get("type")
 	serverID := c.serverID()
-	srv, err := n.visibleServer(c, serverID)
-	if err != nil {
-		return err
-	}
-	tok, err := n.store.IssueConsole(srv, state.ConsoleRequest{Type: state.ConsoleType(typeValue.Text)})
+	tok, err := n.issueConsole(c, serverID, state.ConsoleRequest{Type: state.ConsoleType(typeValue.Text)})
 	if err != nil {
 		return lc.errors.consoleFault(err, serverID)
 	}

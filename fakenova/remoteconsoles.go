@@ -51,23 +51,24 @@ func (n *Nova) serveCreateConsole(c *call) error {
 		return fault(http.StatusBadRequest, verr.Message())
 	}
 	serverID := c.serverID()
-	srv, err := n.visibleServer(c, serverID)
-	if err != nil {
-		return err
-	}
-	if err := c.authorize("os-remote-consoles"); err != nil {
-		return err
-	}
 	args, _ := c.body.Get("remote_console")
 	protocol, _ := args.Get("protocol")
 	typ, _ := args.Get("type")
-	if protocol.Text == string(state.ProtocolRDP) {
-		// Nova raises HTTPBadRequest('Unavailable console type rdp.'), but
-		// as webob's detail, not its explanation: the fault says webob's
-		// default.
+	denied := c.authorize("os-remote-consoles")
+	// Nova raises HTTPBadRequest('Unavailable console type rdp.') for rdp,
+	// but as webob's detail, not its explanation: the fault says webob's
+	// default.
+	if denied != nil || protocol.Text == string(state.ProtocolRDP) {
+		// Both come after the lookup, whose 404 goes first.
+		if _, err := n.visibleServer(c, serverID); err != nil {
+			return err
+		}
+		if denied != nil {
+			return denied
+		}
 		return fault(http.StatusBadRequest, msgBadRequest)
 	}
-	tok, err := n.store.IssueConsole(srv, state.ConsoleRequest{
+	tok, err := n.issueConsole(c, serverID, state.ConsoleRequest{
 		Protocol: state.Protocol(protocol.Text), Type: state.ConsoleType(typ.Text)})
 	if err != nil {
 		return remoteConsoleErrors.consoleFault(err, serverID)

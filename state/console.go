@@ -168,7 +168,8 @@ type consoleEntry struct {
 // CreateConsole checks that the server can give a console of the requested
 // type and issues a console token for it, in the order Nova checks:
 // the server is looked up (NotFoundError, also for another project's server
-// unless AllProjects), must have a host (NotReadyError), must not be
+// unless AllProjects, and for a DELETED one, which Nova's lookup does not
+// find), must have a host (NotReadyError), must not be
 // deleting or migrating (InvalidStateError), the protocol must be enabled
 // (ConsoleUnavailableError), the type must be one the protocol serves
 // (ConsoleTypeInvalidError, checked only when the request names its
@@ -180,7 +181,7 @@ func (s *Store) CreateConsole(req ConsoleRequest) (ConsoleToken, error) {
 	s.rlock()
 	defer s.mu.RUnlock()
 	e, ok := s.servers[req.ServerID]
-	if !ok || !req.AllProjects && e.ProjectID != req.ProjectID {
+	if !ok || !req.AllProjects && e.ProjectID != req.ProjectID || e.VMState == VMDeleted {
 		return ConsoleToken{}, &NotFoundError{Kind: "server", ID: req.ServerID}
 	}
 	return s.issueConsole(&e.Server, e.seq, req, now)
