@@ -35,6 +35,7 @@ type call struct {
 
 	op      string       // the operation, once known
 	body    pyjson.Value // the decoded body; Kind Null for none
+	arena   pyjson.Arena // where body's members and items are
 	raw     bytes.Buffer // the body as read
 	out     []byte       // the response body being built
 	scratch []byte       // a buffer for pieces of it
@@ -42,8 +43,9 @@ type call struct {
 }
 
 func (c *call) reset() {
-	*c = call{nova: c.nova, raw: c.raw, out: c.out[:0], scratch: c.scratch[:0], base: c.base[:0]}
+	*c = call{nova: c.nova, raw: c.raw, arena: c.arena, out: c.out[:0], scratch: c.scratch[:0], base: c.base[:0]}
 	c.raw.Reset()
+	c.arena.Reset()
 }
 
 // serverID is the server of the URL, "" when the route has none.

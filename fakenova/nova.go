@@ -264,7 +264,7 @@ func (n *Nova) endCall(c *call) {
 	if n.cfg.requestLog != nil {
 		n.logCall(c)
 	}
-	if c.raw.Cap() > 1<<16 || cap(c.out) > 1<<16 {
+	if c.raw.Cap() > 1<<16 || cap(c.out) > 1<<16 || c.arena.Size() > 1<<12 {
 		return // let a call that grew large go
 	}
 	c.reset()

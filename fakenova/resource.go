@@ -74,7 +74,7 @@ func (n *Nova) resource(c *call) error {
 	}
 	target := endpoint{serve: c.route.serve, minVersion: c.route.minVersion, maxVersion: c.route.maxVersion}
 	if c.route.actions {
-		body, err := pyjson.ParseText(c.raw.Bytes())
+		body, err := c.arena.ParseText(c.raw.Bytes())
 		if err != nil {
 			return fault(http.StatusBadRequest, msgMalformedBody)
 		}
@@ -109,7 +109,7 @@ func (n *Nova) finish(c *call, target endpoint) error {
 		case c.r.ContentLength <= 0:
 			c.body = pyjson.Value{}
 		case !c.route.actions: // an action's body is decoded already
-			body, err := pyjson.ParseText(c.raw.Bytes())
+			body, err := c.arena.ParseText(c.raw.Bytes())
 			if err != nil {
 				return fault(http.StatusBadRequest, msgMalformedBody)
 			}

@@ -9,22 +9,21 @@ import (
 // consoleTokens keeps the console tokens a store issued: a ring of their
 // entries in issue order, which is expiry order (every token lives the
 // store's TTL), so that expired tokens are dropped from its head as new
-// ones come, and a map from token to its place in the ring for O(1)
-// lookups. The map's values are 8-byte issue numbers, not the entries: a
-// map of small slots is what keeps issuing quick with 200,000 tokens held
-// (its inserts and deletes touch a third of the memory, and never move
-// entries). A token lives its TTL unless the store holds max live tokens
-// when another is issued: then the oldest is evicted early, and counted.
+// ones come, and an index from token to its place in the ring for O(1)
+// lookups (tokenIndex: 8-byte slots, not entries, which is what keeps
+// issuing quick with 200,000 tokens held). A token lives its TTL unless the
+// store holds max live tokens when another is issued: then the oldest is
+// evicted early, and counted.
 //
 // Tokens are random uuid4s throughout (nothing in them is derived from a
-// counter or a slot). Neither the map nor the ring holds pointers, so the
-// garbage collector does not scan them however many tokens they hold; a
-// token costs about 120 bytes (measured by TestConsoleTokenMemory).
+// counter or a slot). Neither the index nor the ring holds pointers, so
+// the garbage collector does not scan them however many tokens they hold;
+// a token costs about 120 bytes (measured by TestConsoleTokenMemory).
 type consoleTokens struct {
-	byKey map[uuid.UUID]uint64 // token -> its issue number
+	index tokenIndex
 	// ring[head:] are the tokens issued, oldest first, live or revoked
-	// (gone from byKey) or expired and not yet swept; ring[i] has issue
-	// number base+i.
+	// (gone from the index) or expired and not yet swept; ring[i] has
+	// issue number base+i.
 	ring []issuedToken
 	head int
 	base uint64
@@ -36,12 +35,16 @@ type issuedToken struct {
 	entry consoleEntry
 }
 
-func newConsoleTokens(max int) consoleTokens {
-	if max < 1 {
-		max = 1
-	}
-	return consoleTokens{byKey: map[uuid.UUID]uint64{}, max: max}
+// maxConsoleTokens bounds the max of a store, so that the ring's places
+// fit the index's 32 bits.
+const maxConsoleTokens = 1 << 30
+
+func newConsoleTokens(n int) consoleTokens {
+	return consoleTokens{max: min(maxConsoleTokens, max(n, 1))}
 }
+
+// held is how many tokens the store holds.
+func (t *consoleTokens) held() int { return t.index.count }
 
 // put stores e under key (a random token; another is drawn should it be
 // taken), after dropping the tokens expired by now (Unix nanoseconds) and,
@@ -51,7 +54,7 @@ func (t *consoleTokens) put(key uuid.UUID, e consoleEntry, now int64) (_ uuid.UU
 	for t.head < len(t.ring) && t.ring[t.head].entry.expires <= now {
 		t.dropHead()
 	}
-	for len(t.byKey) >= t.max && t.head < len(t.ring) {
+	for t.index.count >= t.max && t.head < len(t.ring) {
 		if t.dropHead() { // not revoked already
 			evicted++
 		}
@@ -63,12 +66,12 @@ func (t *consoleTokens) put(key uuid.UUID, e consoleEntry, now int64) (_ uuid.UU
 		t.ring, t.base, t.head = t.ring[:n], t.base+uint64(t.head), 0
 	}
 	for {
-		if _, taken := t.byKey[key]; !taken {
+		if _, taken := t.index.find(key, t.ring, t.base); !taken {
 			break
 		}
 		key = newUUID4()
 	}
-	t.byKey[key] = t.base + uint64(len(t.ring))
+	t.index.insert(key, t.base+uint64(len(t.ring)))
 	t.ring = append(t.ring, issuedToken{key: key, entry: e})
 	return key, evicted
 }
@@ -76,35 +79,40 @@ func (t *consoleTokens) put(key uuid.UUID, e consoleEntry, now int64) (_ uuid.UU
 // dropHead drops the oldest token of the ring and reports whether it was
 // live (not revoked).
 func (t *consoleTokens) dropHead() bool {
-	key, seq := t.ring[t.head].key, t.base+uint64(t.head)
+	key := t.ring[t.head].key
+	slot, live := t.index.find(key, t.ring, t.base)
+	live = live && t.index.seqAt(slot, t.base) == t.base+uint64(t.head)
 	t.head++
-	if held, ok := t.byKey[key]; !ok || held != seq {
-		return false // revoked (and the token drawn again since, however unlikely)
+	if live {
+		t.index.remove(slot)
 	}
-	delete(t.byKey, key)
-	return true
+	return live
 }
 
 // removeIf drops the tokens whose entries match and returns how many; their
 // places in the ring go when the ring's head reaches them.
 func (t *consoleTokens) removeIf(match func(consoleEntry) bool) int {
-	n := 0
-	for key, seq := range t.byKey {
-		if match(t.ring[seq-t.base].entry) {
-			delete(t.byKey, key)
-			n++
+	var gone []uuid.UUID
+	t.index.each(func(slot int) {
+		if it := t.ring[t.index.seqAt(slot, t.base)-t.base]; match(it.entry) {
+			gone = append(gone, it.key)
+		}
+	})
+	for _, key := range gone {
+		if slot, ok := t.index.find(key, t.ring, t.base); ok {
+			t.index.remove(slot)
 		}
 	}
-	return n
+	return len(gone)
 }
 
 // get finds the entry of a token.
 func (t *consoleTokens) get(key uuid.UUID) (consoleEntry, bool) {
-	seq, ok := t.byKey[key]
+	slot, ok := t.index.find(key, t.ring, t.base)
 	if !ok {
 		return consoleEntry{}, false
 	}
-	return t.ring[seq-t.base].entry, true
+	return t.ring[t.index.seqAt(slot, t.base)-t.base].entry, true
 }
 
 // ConsoleTokenStats tells how the store's console tokens fare: how many it
@@ -122,7 +130,7 @@ func (s *Store) ConsoleTokenStats() ConsoleTokenStats {
 	defer s.mu.RUnlock()
 	s.consoleMu.Lock()
 	defer s.consoleMu.Unlock()
-	return ConsoleTokenStats{Held: len(s.consoles.byKey), Max: s.consoles.max, Evicted: s.consoleEvicted.Load()}
+	return ConsoleTokenStats{Held: s.consoles.held(), Max: s.consoles.max, Evicted: s.consoleEvicted.Load()}
 }
 
 // consoleEvictionLogEvery is how often, at most, the store logs that it

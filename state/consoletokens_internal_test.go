@@ -75,8 +75,12 @@ func TestConsoleTokenRing(t *testing.T) {
 			held++
 			require.True(t, ok, "step %d: a held token is found", step)
 			require.Equal(t, m.entry, got)
+			forged := m.key
+			forged[15] ^= 1
+			_, ok = tokens.get(forged)
+			require.False(t, ok, "a token that differs in its last bits only is not found")
 		}
-		require.Equal(t, held, len(tokens.byKey))
+		require.Equal(t, held, tokens.held())
 		require.LessOrEqual(t, len(tokens.ring)-tokens.head, len(queue), "the ring holds the model's queue at most")
 		require.LessOrEqual(t, len(tokens.ring), 2*len(queue)+66, "compacted")
 	}

@@ -53,7 +53,13 @@ func Parse(data []byte) (Value, error) {
 			return Value{}, &SyntaxError{0, "invalid UTF-8"}
 		}
 	}
-	p := parser{data: data}
+	return parse(data, nil)
+}
+
+// parse parses data, valid UTF-8, keeping members and items in arena (nil:
+// in slices of their own).
+func parse(data []byte, arena *Arena) (Value, error) {
+	p := parser{data: data, arena: arena}
 	p.skipSpace()
 	v, err := p.value(0)
 	if err != nil {
@@ -101,8 +107,9 @@ func ParseText(data []byte) (Value, error) {
 }
 
 type parser struct {
-	data []byte
-	pos  int
+	data  []byte
+	pos   int
+	arena *Arena // nil: each object and array gets slices of its own
 }
 
 func (p *parser) fail(msg string) error { return &SyntaxError{p.pos, msg} }
@@ -168,6 +175,13 @@ func (p *parser) object(depth int) (Value, error) {
 		p.pos++
 		return v, nil
 	}
+	// The members go on the arena's stack (or v's own slice) as they come,
+	// and into the arena when the object ends.
+	members, start := &v.Members, 0
+	if p.arena != nil {
+		members, start = &p.arena.memberStack, len(p.arena.memberStack)
+		defer func() { p.arena.memberStack = p.arena.memberStack[:start] }()
+	}
 	for {
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
 			return Value{}, p.fail("expecting property name enclosed in double quotes")
@@ -186,7 +200,7 @@ func (p *parser) object(depth int) (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
-		index = v.set(key, val, index)
+		index = set(members, start, key, val, index)
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return Value{}, p.fail("expecting ',' delimiter")
@@ -194,6 +208,9 @@ func (p *parser) object(depth int) (Value, error) {
 		switch p.data[p.pos] {
 		case '}':
 			p.pos++
+			if p.arena != nil {
+				v.Members = keep(&p.arena.members, (*members)[start:])
+			}
 			return v, nil
 		case ',':
 			p.pos++
@@ -204,30 +221,32 @@ func (p *parser) object(depth int) (Value, error) {
 	}
 }
 
-// set adds a member as a Python dict does: a repeated key keeps its first
-// position and takes the last value. Small objects are searched; past
-// indexFrom members an index keeps large ones linear.
-func (v *Value) set(key string, val Value, index map[string]int) map[string]int {
+// set adds a member to (*members)[start:] as a Python dict does: a
+// repeated key keeps its first position and takes the last value. Small
+// objects are searched; past indexFrom members an index keeps large ones
+// linear.
+func set(members *[]Member, start int, key string, val Value, index map[string]int) map[string]int {
 	const indexFrom = 16
 	if index != nil {
 		if i, ok := index[key]; ok {
-			v.Members[i].Value = val
+			(*members)[start+i].Value = val
 			return index
 		}
-		index[key] = len(v.Members)
-		v.Members = append(v.Members, Member{key, val})
+		index[key] = len(*members) - start
+		*members = append(*members, Member{key, val})
 		return index
 	}
-	for i := range v.Members {
-		if v.Members[i].Key == key {
-			v.Members[i].Value = val
+	own := (*members)[start:]
+	for i := range own {
+		if own[i].Key == key {
+			own[i].Value = val
 			return nil
 		}
 	}
-	v.Members = append(v.Members, Member{key, val})
-	if len(v.Members) >= indexFrom {
+	*members = append(*members, Member{key, val})
+	if own = (*members)[start:]; len(own) >= indexFrom {
 		index = make(map[string]int, 2*indexFrom)
-		for i, m := range v.Members {
+		for i, m := range own {
 			index[m.Key] = i
 		}
 	}
@@ -245,12 +264,17 @@ func (p *parser) array(depth int) (Value, error) {
 		p.pos++
 		return v, nil
 	}
+	items, start := &v.Items, 0
+	if p.arena != nil {
+		items, start = &p.arena.itemStack, len(p.arena.itemStack)
+		defer func() { p.arena.itemStack = p.arena.itemStack[:start] }()
+	}
 	for {
 		item, err := p.value(depth)
 		if err != nil {
 			return Value{}, err
 		}
-		v.Items = append(v.Items, item)
+		*items = append(*items, item)
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return Value{}, p.fail("expecting ',' delimiter")
@@ -258,6 +282,9 @@ func (p *parser) array(depth int) (Value, error) {
 		switch p.data[p.pos] {
 		case ']':
 			p.pos++
+			if p.arena != nil {
+				v.Items = keep(&p.arena.items, (*items)[start:])
+			}
 			return v, nil
 		case ',':
 			p.pos++
