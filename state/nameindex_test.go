@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/novastub/novastub/internal/race"
 	"github.com/novastub/novastub/state"
 )
 
@@ -77,6 +78,9 @@ func TestNameIndexMatchesScan(t *testing.T) {
 // A regular expression scans the names, but allocates nothing for a
 // server it does not match: as many allocations at 5,000 servers as at 50.
 func TestNameScanAllocatesPerMatchOnly(t *testing.T) {
+	if race.Enabled {
+		t.Skip("under the race detector, sync.Pool drops regexp's machines at random: allocations vary")
+	}
 	allocs := func(n int) map[string]float64 {
 		st := state.New()
 		p := mustProject(t, st, "p")
