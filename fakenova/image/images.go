@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/novastub/novastub/fakenova/internal/multidict"
+	"github.com/novastub/novastub/internal/pyjson"
 	"github.com/novastub/novastub/middleware"
 	"github.com/novastub/novastub/state"
 )
@@ -358,12 +359,12 @@ func appendList(b []byte, images []*state.Image, ps multidict.Params, req *listR
 	if enc := q.Encode(); enc != "" {
 		first += "?" + enc
 	}
-	b = appendString(b, first)
+	b = pyjson.AppendStringUnicode(b, first)
 	b = append(b, `, "schema": "/v2/schemas/images"`...)
 	if len(images) > 0 && len(images) == req.limit {
 		q = append(q, multidict.Pair{Key: "marker", Value: images[len(images)-1].ID})
 		b = append(b, `, "next": `...)
-		b = appendString(b, "/v2/images?"+q.Encode())
+		b = pyjson.AppendStringUnicode(b, "/v2/images?"+q.Encode())
 	}
 	return append(b, '}')
 }
@@ -379,9 +380,9 @@ func appendImage(b []byte, im *state.Image) []byte {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		b = appendString(b, k)
+		b = pyjson.AppendStringUnicode(b, k)
 		b = append(b, ": "...)
-		b = appendString(b, im.Properties[k])
+		b = pyjson.AppendStringUnicode(b, im.Properties[k])
 		b = append(b, ", "...)
 	}
 	b = append(b, `"name": `...)
@@ -391,13 +392,13 @@ func appendImage(b []byte, im *state.Image) []byte {
 	b = append(b, `, "container_format": `...)
 	b = appendNullString(b, im.ContainerFormat)
 	b = append(b, `, "visibility": `...)
-	b = appendString(b, string(im.Visibility))
+	b = pyjson.AppendStringUnicode(b, string(im.Visibility))
 	b = append(b, `, "size": `...)
 	b = appendNullInt(b, im.Size)
 	b = append(b, `, "virtual_size": `...)
 	b = appendNullInt(b, im.VirtualSize)
 	b = append(b, `, "status": `...)
-	b = appendString(b, im.Status)
+	b = pyjson.AppendStringUnicode(b, im.Status)
 	b = append(b, `, "checksum": `...)
 	b = appendNullString(b, im.Checksum)
 	b = append(b, `, "protected": `...)
@@ -415,7 +416,7 @@ func appendImage(b []byte, im *state.Image) []byte {
 	b = append(b, `, "os_hash_value": `...)
 	b = appendNullString(b, im.OSHashValue)
 	b = append(b, `, "id": `...)
-	b = appendString(b, im.ID)
+	b = pyjson.AppendStringUnicode(b, im.ID)
 	b = append(b, `, "created_at": `...)
 	b = appendTime(b, im.Created)
 	b = append(b, `, "updated_at": `...)
@@ -425,7 +426,7 @@ func appendImage(b []byte, im *state.Image) []byte {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		b = appendString(b, t)
+		b = pyjson.AppendStringUnicode(b, t)
 	}
 	b = append(b, `], "self": "/v2/images/`...)
 	b = append(b, im.ID...)

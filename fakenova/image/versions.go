@@ -3,6 +3,8 @@ package image
 import (
 	"net/http"
 	"strconv"
+
+	"github.com/novastub/novastub/internal/pyjson"
 )
 
 // versionEntries are the versions glance/api/versions.py lists with
@@ -32,7 +34,7 @@ func (s *Service) serveVersions(w http.ResponseWriter, r *http.Request, code int
 		b = append(b, `", "status": "`...)
 		b = append(b, status...)
 		b = append(b, `", "links": [{"rel": "self", "href": `...)
-		b = appendString(b, href)
+		b = pyjson.AppendStringUnicode(b, href)
 		b = append(b, "}]}"...)
 	}
 	b = append(b, "]}"...)

@@ -193,6 +193,41 @@ func FuzzAppendString(f *testing.F) {
 	})
 }
 
+// FuzzAppendStringUnicode checks that encoding/json reads
+// AppendStringUnicode's output back as the string (each invalid UTF-8 byte
+// as U+FFFD), that the output is valid UTF-8 with no control character
+// below U+0020 (json.dumps escapes those even with ensure_ascii=False), and
+// that it differs from AppendString's only where AppendString escapes DEL
+// or a non-ASCII character.
+func FuzzAppendStringUnicode(f *testing.F) {
+	for _, c := range pyStringCases {
+		f.Add(c.s)
+	}
+	for _, s := range fuzzSeeds() {
+		f.Add(string(s))
+	}
+	f.Add("\xed\xa0\x80\xff\xc3")
+	f.Add("\U0010ffff\U00010000\uffff\u0080\u007f\u0000")
+	f.Fuzz(func(t *testing.T, s string) {
+		out := AppendStringUnicode([]byte("prefix"), s)
+		require.True(t, bytes.HasPrefix(out, []byte("prefix")))
+		out = out[len("prefix"):]
+		require.True(t, utf8.Valid(out), "%q", out)
+		for i, c := range out {
+			require.True(t, c >= 0x20, "byte %d of %q is %#x", i, out, c)
+		}
+		var back string
+		require.NoError(t, json.Unmarshal(out, &back), "%s", out)
+		require.Equal(t, string([]rune(s)), back)
+		if utf8.ValidString(s) {
+			require.Equal(t, s, back)
+		}
+		var fromASCII string
+		require.NoError(t, json.Unmarshal(AppendString(nil, s), &fromASCII))
+		require.Equal(t, fromASCII, back, "both forms say the same string")
+	})
+}
+
 // FuzzRepr checks that Repr and Str never panic on parsed values and give
 // valid UTF-8 in which strings are quoted with every unprintable character
 // escaped, ints as written (but -0), floats that read back.

@@ -38,7 +38,7 @@ type pyFloat struct {
 
 // pyString is repr(s) and json.dumps(s) of s.
 type pyString struct {
-	s, repr, dumps string
+	s, repr, dumps, dumpsUnicode string
 }
 
 func requireSyntaxError(t *testing.T, in string, err error) {
@@ -286,6 +286,8 @@ func TestStringReprAndAppendStringMatchPython(t *testing.T) {
 		assert.Equal(t, c.s, v.Str(), "str(%q)", c.s)
 		assert.Equal(t, c.dumps, string(AppendString(nil, c.s)), "json.dumps(%q)", c.s)
 		assert.Equal(t, "x: "+c.dumps, string(AppendString([]byte("x: "), c.s)), "appends to dst")
+		assert.Equal(t, c.dumpsUnicode, string(AppendStringUnicode(nil, c.s)), "json.dumps(%q, ensure_ascii=False)", c.s)
+		assert.Equal(t, "x: "+c.dumpsUnicode, string(AppendStringUnicode([]byte("x: "), []byte(c.s))), "appends to dst")
 		n, ok := v.Len()
 		assert.True(t, ok)
 		assert.Equal(t, len([]rune(c.s)), n, "len(%q)", c.s)
@@ -317,10 +319,27 @@ func TestAppendStringAllCodePoints(t *testing.T) {
 		"json.dumps(chr(c)) for every code point")
 }
 
+func TestAppendStringUnicodeAllCodePoints(t *testing.T) {
+	h := sha256.New()
+	var buf []byte
+	allCodePoints(func(r rune, s string) {
+		if r > 0 {
+			h.Write([]byte{'\n'})
+		}
+		buf = AppendStringUnicode(buf[:0], s)
+		h.Write(buf)
+	})
+	assert.Equal(t, pyDumpsUnicodeAllSHA256, hex.EncodeToString(h.Sum(nil)),
+		"json.dumps(chr(c), ensure_ascii=False) for every code point")
+}
+
 func TestAppendStringInvalidUTF8(t *testing.T) {
 	// Python has no such str; each invalid byte is written as U+FFFD.
 	assert.Equal(t, `"a\ufffd\ufffdb"`, string(AppendString(nil, "a\xff\xc3b")))
 	assert.Equal(t, `"\ufffd\ufffd\ufffd"`, string(AppendString(nil, "\xed\xa0\x80")))
+	assert.Equal(t, "\"a\ufffd\ufffdb\"", string(AppendStringUnicode(nil, "a\xff\xc3b")))
+	assert.Equal(t, "\"\ufffd\ufffd\ufffd\"", string(AppendStringUnicode(nil, "\xed\xa0\x80")))
+	assert.Equal(t, "\"é\ufffd\"", string(AppendStringUnicode(nil, "\xc3\xa9\xc3")), "a valid character before a cut one")
 }
 
 func py311Printable(r rune) bool {
