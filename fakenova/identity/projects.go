@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/novastub/novastub/internal/pyjson"
+	"github.com/novastub/novastub/internal/wire"
 	"github.com/novastub/novastub/state"
 )
 
@@ -329,7 +330,7 @@ func (s *Service) writeProjects(w http.ResponseWriter, r *http.Request, c collec
 // json.dumps, then a newline.
 func writeDocument(w http.ResponseWriter, code int, doc pyjson.Value) {
 	b := pyjson.AppendValue(make([]byte, 0, 1024), doc)
-	writeBody(w, code, "application/json", append(b, '\n'))
+	wire.WriteJSON(w, code, append(b, '\n'))
 }
 
 // nextLink is wrap_collection's next page: when the list has a limit (or

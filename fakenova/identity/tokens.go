@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/novastub/novastub/internal/pyjson"
+	"github.com/novastub/novastub/internal/wire"
 	"github.com/novastub/novastub/state"
 )
 
@@ -300,7 +301,7 @@ func (s *Service) serveValidate(w http.ResponseWriter, r *http.Request, c *calle
 		return
 	}
 	w.Header().Set("X-Subject-Token", token)
-	writeBody(w, http.StatusOK, "application/json", s.renderToken(r, subject, project))
+	wire.WriteJSON(w, http.StatusOK, s.renderToken(r, subject, project))
 }
 
 // serveRevoke answers DELETE /v3/auth/tokens: the subject token stops

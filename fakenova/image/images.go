@@ -9,20 +9,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/novastub/novastub/fakenova/internal/apiservice"
 	"github.com/novastub/novastub/fakenova/internal/multidict"
 	"github.com/novastub/novastub/internal/pyjson"
-	"github.com/novastub/novastub/middleware"
+	"github.com/novastub/novastub/internal/wire"
 	"github.com/novastub/novastub/state"
 )
-
-// viewer is who the request acts as.
-func viewer(r *http.Request) state.Viewer {
-	id, _ := middleware.IdentityFrom(r.Context())
-	if id == nil {
-		return state.Viewer{}
-	}
-	return state.Viewer{ProjectID: id.ProjectID, Admin: id.HasRole("admin")}
-}
 
 // hasBody is Glance's JSONRequestDeserializer.has_body.
 func hasBody(r *http.Request) bool {
@@ -36,12 +28,12 @@ func (s *Service) serveShow(w http.ResponseWriter, r *http.Request, id string) {
 		writeError(w, r, http.StatusBadRequest, msgBodyNotExpected)
 		return
 	}
-	im, err := s.store.ImageFor(id, viewer(r))
+	im, err := s.store.ImageFor(id, apiservice.Viewer(r))
 	if err != nil {
 		writeError(w, r, http.StatusNotFound, msgNoImage(id))
 		return
 	}
-	writeJSON(w, http.StatusOK, appendImage(make([]byte, 0, 1024), &im))
+	wire.WriteJSON(w, http.StatusOK, appendImage(make([]byte, 0, 1024), &im))
 }
 
 // listRequest is a parsed GET /v2/images.
@@ -245,9 +237,9 @@ func (s *Service) serveList(w http.ResponseWriter, r *http.Request) {
 	req, err := parseList(append(multidict.Params(nil), ps...))
 	if err == nil {
 		var images []*state.Image
-		images, err = s.list(req, viewer(r))
+		images, err = s.list(req, apiservice.Viewer(r))
 		if err == nil {
-			writeJSON(w, http.StatusOK, appendList(make([]byte, 0, 256+1024*len(images)), images, ps, req))
+			wire.WriteJSON(w, http.StatusOK, appendList(make([]byte, 0, 256+1024*len(images)), images, ps, req))
 			return
 		}
 	}

@@ -2,9 +2,9 @@ package network
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/novastub/novastub/internal/pyjson"
+	"github.com/novastub/novastub/internal/wire"
 )
 
 // Neutron's messages (neutron-lib's exceptions and api definitions,
@@ -75,7 +75,7 @@ func writeError(w http.ResponseWriter, e *neutronError) {
 	b = append(b, `, "message": `...)
 	b = pyjson.AppendString(b, e.message)
 	b = append(b, `, "detail": ""}}`...)
-	writeJSON(w, e.code, b)
+	wire.WriteJSON(w, e.code, b)
 }
 
 // WriteError writes Neutron's error answer for code with message, as an
@@ -96,13 +96,4 @@ func webobName(code int) string {
 		return n
 	}
 	return "HTTPError"
-}
-
-// writeJSON writes a complete JSON answer.
-func writeJSON(w http.ResponseWriter, code int, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(code)
-	_, _ = w.Write(body)
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/novastub/novastub/internal/pyjson"
+	"github.com/novastub/novastub/internal/wire"
 )
 
 // extension is a Neutron API extension the fake's records carry, as
@@ -44,7 +45,7 @@ func (s *Service) serveExtensions(w http.ResponseWriter) {
 		}
 		b = appendExtension(b, e)
 	}
-	writeJSON(w, http.StatusOK, append(b, "]}"...))
+	wire.WriteJSON(w, http.StatusOK, append(b, "]}"...))
 }
 
 // serveExtension answers GET /v2.0/extensions/<alias>.
@@ -52,7 +53,7 @@ func (s *Service) serveExtension(w http.ResponseWriter, alias string) {
 	for _, e := range extensions {
 		if e.alias == alias {
 			b := append([]byte(nil), `{"extension": `...)
-			writeJSON(w, http.StatusOK, append(appendExtension(b, e), '}'))
+			wire.WriteJSON(w, http.StatusOK, append(appendExtension(b, e), '}'))
 			return
 		}
 	}

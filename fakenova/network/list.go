@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/novastub/novastub/fakenova/internal/apiservice"
 	"github.com/novastub/novastub/fakenova/internal/multidict"
+	"github.com/novastub/novastub/internal/wire"
 	"github.com/novastub/novastub/state"
 )
 
@@ -409,7 +411,7 @@ func (s *Service) serveList(w http.ResponseWriter, r *http.Request, res *resourc
 
 func (s *Service) writeList(w http.ResponseWriter, r *http.Request, res *resource, q multidict.Params,
 	filters []filter, sorts []sortKey, limit int, marker string, fields []string) {
-	v := viewer(r)
+	v := apiservice.Viewer(r)
 	all := s.load(res, v, q)
 	items := all[:0]
 	for i := range all {
@@ -480,7 +482,7 @@ func (s *Service) writeList(w http.ResponseWriter, r *http.Request, res *resourc
 		b = s.appendLinks(b, r, res, q, items, limit, reverse)
 	}
 	b = append(b, '}')
-	writeJSON(w, http.StatusOK, b)
+	wire.WriteJSON(w, http.StatusOK, b)
 }
 
 // markerItem finds the marker as the plugin's get_<resource> does (any
@@ -499,7 +501,7 @@ func (s *Service) markerItem(res *resource, v state.Viewer, id string, q multidi
 // does: next unless the page is short (or always when reversing),
 // previous unless the page is short when reversing.
 func (s *Service) appendLinks(b []byte, r *http.Request, res *resource, q multidict.Params, items []item, limit int, reverse bool) []byte {
-	path := s.base(r) + strings.TrimSuffix(r.URL.Path, "/")
+	path := s.cfg.BaseURL(r) + strings.TrimSuffix(r.URL.Path, "/")
 	if strings.HasSuffix(r.URL.Path, "/") {
 		path += "/"
 	}
@@ -544,7 +546,7 @@ func (s *Service) serveShow(w http.ResponseWriter, r *http.Request, res *resourc
 		writeError(w, err)
 		return
 	}
-	v := viewer(r)
+	v := apiservice.Viewer(r)
 	var rec record
 	switch res {
 	case networks:
@@ -575,5 +577,5 @@ func (s *Service) serveShow(w http.ResponseWriter, r *http.Request, res *resourc
 	b = append(b, `{"`+res.member+`":`...)
 	b = appendRecord(b, res, rec, fieldsOf(q))
 	b = append(b, '}')
-	writeJSON(w, http.StatusOK, b)
+	wire.WriteJSON(w, http.StatusOK, b)
 }
