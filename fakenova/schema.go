@@ -146,10 +146,10 @@ func (s *schema) check(v pyjson.Value, relaxed bool) *validationError {
 		return &validationError{instance: v, message: msg}
 	}
 	if len(s.types) > 0 && !isType(v, s.types) {
-		return fail(v.Repr() + " is not of type " + strings.TrimSuffix(strings.TrimPrefix(reprList(s.types), "["), "]"))
+		return fail(v.Repr() + " is not of type " + strings.TrimSuffix(strings.TrimPrefix(pyjson.StringListRepr(s.types), "["), "]"))
 	}
 	if s.enum != nil && !contains(s.enum, v) {
-		return fail(v.Repr() + " is not one of " + reprList(s.enum))
+		return fail(v.Repr() + " is not one of " + pyjson.StringListRepr(s.enum))
 	}
 	if s.enumValues != nil && !containsValue(s.enumValues, v) {
 		return fail(v.Repr() + " is not one of " + pyjson.Arr(s.enumValues...).Repr())
@@ -291,15 +291,6 @@ func containsValue(values []pyjson.Value, v pyjson.Value) bool {
 		}
 	}
 	return false
-}
-
-// reprList is Python's repr() of a list of strings: ['a', 'b'].
-func reprList(values []string) string {
-	quoted := make([]string, len(values))
-	for i, x := range values {
-		quoted[i] = pyjson.StringRepr(x)
-	}
-	return "[" + strings.Join(quoted, ", ") + "]"
 }
 
 // msgAdditionalProperties is jsonschema's additionalProperties message for

@@ -59,6 +59,3 @@ func (s *Service) serveExtension(w http.ResponseWriter, alias string) {
 	}
 	writeError(w, notFound("HTTPNotFound", "Extension with alias "+alias+" does not exist"))
 }
-
-// appendJSONString quotes s as Python's json.dumps does.
-func appendJSONString(b []byte, s string) []byte { return pyjson.AppendString(b, s) }

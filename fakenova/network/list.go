@@ -9,6 +9,7 @@ import (
 
 	"github.com/novastub/novastub/fakenova/internal/apiservice"
 	"github.com/novastub/novastub/fakenova/internal/multidict"
+	"github.com/novastub/novastub/internal/pyjson"
 	"github.com/novastub/novastub/internal/wire"
 	"github.com/novastub/novastub/state"
 )
@@ -115,7 +116,7 @@ func sortsOf(res *resource, q multidict.Params) ([]sortKey, *neutronError) {
 		}
 	}
 	if absent != nil {
-		return nil, badRequest("HTTPBadRequest", pyList(absent)+" is invalid attribute for sort_keys")
+		return nil, badRequest("HTTPBadRequest", pyjson.StringListRepr(absent)+" is invalid attribute for sort_keys")
 	}
 	for _, d := range dirs {
 		if d != "asc" && d != "desc" {
@@ -123,7 +124,7 @@ func sortsOf(res *resource, q multidict.Params) ([]sortKey, *neutronError) {
 		}
 	}
 	if invalid != nil {
-		return nil, badRequest("HTTPBadRequest", pyList(invalid)+" is invalid value for sort_dirs, valid value is 'asc' and 'desc'")
+		return nil, badRequest("HTTPBadRequest", pyjson.StringListRepr(invalid)+" is invalid value for sort_dirs, valid value is 'asc' and 'desc'")
 	}
 	out := make([]sortKey, len(keys))
 	for i, k := range keys {
@@ -140,34 +141,6 @@ func nonEmpty(vs []string) []string {
 		}
 	}
 	return out
-}
-
-// pyList is a Python list of strings as str() shows it.
-func pyList(vs []string) string {
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, v := range vs {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(pyRepr(v))
-	}
-	b.WriteByte(']')
-	return b.String()
-}
-
-// pyRepr is repr() of a str.
-func pyRepr(s string) string {
-	q := "'"
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		q = `"`
-	}
-	r := strings.NewReplacer(`\`, `\\`, "\n", `\n`, "\r", `\r`, "\t", `\t`)
-	s = r.Replace(s)
-	if q == "'" {
-		s = strings.ReplaceAll(s, "'", `\'`)
-	}
-	return q + s + q
 }
 
 // filter is a compiled query filter.
@@ -208,7 +181,7 @@ func filtersOf(res *resource, q multidict.Params) ([]filter, *neutronError) {
 		out = append(out, m)
 	}
 	if invalid != nil {
-		return nil, badRequest("HTTPBadRequest", pyList(invalid)+" is invalid attribute for filtering")
+		return nil, badRequest("HTTPBadRequest", pyjson.StringListRepr(invalid)+" is invalid attribute for filtering")
 	}
 	return out, nil
 }
@@ -221,7 +194,7 @@ func extraFilter(res *resource, key string, values []string) (filter, *neutronEr
 		tags = append(tags, strings.Split(v, ",")...)
 	}
 	tagIndex := res.index["tags"]
-	has := func(it *item, t string) bool { return contains(it.rec[tagIndex].list, t) }
+	has := func(it *item, t string) bool { return slices.Contains(it.rec[tagIndex].list, t) }
 	all := func(it *item) bool {
 		for _, t := range tags {
 			if !has(it, t) {
@@ -261,7 +234,7 @@ func attrFilter(res *resource, i int, values []string) (filter, *neutronError) {
 	if name == "security_groups" {
 		return func(it *item) bool {
 			for _, v := range values {
-				if contains(it.rec[i].list, v) {
+				if slices.Contains(it.rec[i].list, v) {
 					return true
 				}
 			}
@@ -533,7 +506,7 @@ func (s *Service) appendLinks(b []byte, r *http.Request, res *resource, q multid
 			b = append(b, ',')
 		}
 		b = append(b, `{"rel":"`+l[0]+`","href":`...)
-		b = appendJSONString(b, l[1])
+		b = pyjson.AppendString(b, l[1])
 		b = append(b, '}')
 	}
 	return append(b, ']')

@@ -57,12 +57,12 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.api.ServeHTTP(w, r)
 	case p == "/" || p == "":
 		if r.Method != http.MethodGet {
-			writeError(w, &neutronError{http.StatusMethodNotAllowed, "HTTPMethodNotAllowed", msgMethodNotAllowed})
+			writeError(w, errMethodNotAllowed)
 			return
 		}
 		s.serveVersions(w, r)
 	default:
-		writeError(w, notFound("HTTPNotFound", msgResourceNotFound))
+		writeError(w, errResourceNotFound)
 	}
 }
 
@@ -85,14 +85,14 @@ func (s *Service) route(w http.ResponseWriter, r *http.Request) {
 	rest := strings.TrimPrefix(r.URL.Path, "/v2.0")
 	if rest == "/" {
 		if r.Method != http.MethodGet {
-			writeError(w, &neutronError{http.StatusMethodNotAllowed, "HTTPMethodNotAllowed", msgMethodNotAllowed})
+			writeError(w, errMethodNotAllowed)
 			return
 		}
 		s.serveResources(w, r)
 		return
 	}
 	if rest == "" {
-		writeError(w, notFound("HTTPNotFound", msgResourceNotFound))
+		writeError(w, errResourceNotFound)
 		return
 	}
 	seg := strings.Split(strings.TrimPrefix(rest, "/"), "/")
@@ -120,12 +120,12 @@ func (s *Service) route(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 		if !emptyCollections[collection] || len(seg) > 2 {
-			writeError(w, notFound("HTTPNotFound", msgResourceNotFound))
+			writeError(w, errResourceNotFound)
 			return
 		}
 	}
 	if len(seg) > 2 {
-		writeError(w, notFound("HTTPNotFound", msgResourceNotFound))
+		writeError(w, errResourceNotFound)
 		return
 	}
 	if r.Method != http.MethodGet {
@@ -162,11 +162,11 @@ func (s *Service) refuse(w http.ResponseWriter, r *http.Request, neutronServes b
 	switch r.Method {
 	case http.MethodPost, http.MethodPut, http.MethodDelete:
 		if neutronServes {
-			writeError(w, &neutronError{http.StatusNotImplemented, "HTTPNotImplemented", msgNotServed})
+			writeError(w, errNotServed)
 			return
 		}
 	}
-	writeError(w, &neutronError{http.StatusMethodNotAllowed, "HTTPMethodNotAllowed", msgMethodNotAllowed})
+	writeError(w, errMethodNotAllowed)
 }
 
 // serveResources answers GET /v2.0/: V2Controller.index, the core

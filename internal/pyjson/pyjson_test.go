@@ -319,6 +319,19 @@ func TestAppendStringAllCodePoints(t *testing.T) {
 		"json.dumps(chr(c)) for every code point")
 }
 
+func TestStringListReprIsTheListsRepr(t *testing.T) {
+	assert.Equal(t, "[]", StringListRepr(nil))
+	var items []string
+	var values []Value
+	for _, c := range pyStringCases {
+		items = append(items, c.s)
+		values = append(values, Str(c.s))
+		assert.Equal(t, "["+c.repr+"]", StringListRepr([]string{c.s}))
+	}
+	assert.Equal(t, Arr(values...).Repr(), StringListRepr(items))
+	assert.Equal(t, `['a', "it's"]`, StringListRepr([]string{"a", "it's"}))
+}
+
 func TestAppendStringUnicodeAllCodePoints(t *testing.T) {
 	h := sha256.New()
 	var buf []byte
