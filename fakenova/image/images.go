@@ -233,7 +233,7 @@ func pythonInt(s string) (int, bool) {
 
 // serveList answers GET /v2/images.
 func (s *Service) serveList(w http.ResponseWriter, r *http.Request) {
-	ps := multidict.Parse(r.URL.RawQuery)
+	ps, _ := multidict.ParseWebob(r.URL.RawQuery) // a query that is not UTF-8 is read as it is
 	req, err := parseList(append(multidict.Params(nil), ps...))
 	if err == nil {
 		var images []*state.Image

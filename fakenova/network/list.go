@@ -14,8 +14,12 @@ import (
 	"github.com/novastub/novastub/state"
 )
 
-// parseQuery reads the request's query as webob does.
-func parseQuery(r *http.Request) multidict.Params { return multidict.Parse(r.URL.RawQuery) }
+// parseQuery reads the request's query as webob does (a query that is
+// not UTF-8 is read as it is).
+func parseQuery(r *http.Request) multidict.Params {
+	ps, _ := multidict.ParseWebob(r.URL.RawQuery)
+	return ps
+}
 
 // skipped are the query parameters that are not filters
 // (query_parameters.py _set_filters).
