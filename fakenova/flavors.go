@@ -222,7 +222,7 @@ func parseIsPublic(v string, given bool) (*bool, error) {
 // pyIntFilter is Python's int() of a minRam or minDisk value, clamped to
 // what the model compares with (a bound beyond any flavor, or none).
 func pyIntFilter(v string) (int, bool) {
-	i, ok := pyInt(v)
+	i, ok := pyjson.ParseInt(v)
 	if !ok {
 		return 0, false
 	}

@@ -584,7 +584,7 @@ func (n *Nova) fixedIPHolder(v state.Viewer, network, ip string) (string, bool) 
 
 // countValue is int() of a validated min_count or max_count.
 func countValue(v pyjson.Value) int {
-	i, ok := pyInt(v.Text)
+	i, ok := pyjson.ParseInt(v.Text)
 	if !ok || !i.IsInt64() || i.Int64() > 1<<31 {
 		return 1 << 31
 	}

@@ -3,7 +3,6 @@ package identity
 import (
 	"math"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/novastub/novastub/fakenova/internal/multidict"
@@ -15,70 +14,19 @@ import (
 // of a next link (multidict.Params.Encode), the query schema of
 // GET /v3/projects.
 
-// pyInt is Python's int() of a str: surrounding whitespace (Unicode's
-// spaces, not the separators U+001C to U+001F), a sign, decimal digits of
-// any script with single underscores between them. ok is false where int()
-// raises ValueError. Values beyond int64 saturate.
+// pyInt is Python's int() of a str (pyjson.ParseInt), saturated to
+// ±math.MaxInt64.
 func pyInt(s string) (n int64, ok bool) {
-	s = strings.TrimFunc(s, unicode.IsSpace)
-	neg := false
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-'
-		s = s[1:]
-	}
-	if s == "" {
+	i, ok := pyjson.ParseInt(s)
+	switch {
+	case !ok:
 		return 0, false
+	case i.IsInt64():
+		return i.Int64(), true
+	case i.Sign() > 0:
+		return math.MaxInt64, true
 	}
-	var v uint64
-	prevDigit := false
-	for _, r := range s {
-		if r == '_' {
-			if !prevDigit {
-				return 0, false
-			}
-			prevDigit = false
-			continue
-		}
-		d, isDigit := digitValue(r)
-		if !isDigit {
-			return 0, false
-		}
-		prevDigit = true
-		if v <= (math.MaxInt64-9)/10 {
-			v = v*10 + uint64(d)
-		} else {
-			v = math.MaxInt64
-		}
-	}
-	if !prevDigit {
-		return 0, false
-	}
-	if neg {
-		return -int64(v), true
-	}
-	return int64(v), true
-}
-
-// digitValue is the value of a decimal digit (Unicode category Nd), as
-// Python's int() reads it: the digits come in runs of ten from zero.
-func digitValue(r rune) (int, bool) {
-	if '0' <= r && r <= '9' {
-		return int(r - '0'), true
-	}
-	if r < 0x80 || !unicode.Is(unicode.Nd, r) {
-		return 0, false
-	}
-	for _, rg := range unicode.Nd.R16 {
-		if rune(rg.Lo) <= r && r <= rune(rg.Hi) {
-			return int(r-rune(rg.Lo)) % 10, true
-		}
-	}
-	for _, rg := range unicode.Nd.R32 {
-		if rune(rg.Lo) <= r && r <= rune(rg.Hi) {
-			return int(r-rune(rg.Lo)) % 10, true
-		}
-	}
-	return 0, false
+	return -math.MaxInt64, true
 }
 
 // pyBool is oslo's strutils.bool_from_string(value, default=True), which

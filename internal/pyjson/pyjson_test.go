@@ -37,6 +37,11 @@ type pyFloat struct {
 }
 
 // pyString is repr(s) and json.dumps(s) of s.
+type pyIntCase struct {
+	in, value string
+	ok        bool
+}
+
 type pyString struct {
 	s, repr, dumps, dumpsUnicode string
 }
@@ -317,6 +322,30 @@ func TestAppendStringAllCodePoints(t *testing.T) {
 	})
 	assert.Equal(t, pyDumpsAllSHA256, hex.EncodeToString(h.Sum(nil)),
 		"json.dumps(chr(c)) for every code point")
+}
+
+func TestParseIntIsPythonsInt(t *testing.T) {
+	require.NotEmpty(t, pyIntCases)
+	for _, c := range pyIntCases {
+		n, ok := ParseInt(c.in)
+		require.Equal(t, c.ok, ok, "int(%q)", c.in)
+		if ok {
+			assert.Equal(t, c.value, n.String(), "int(%q)", c.in)
+		}
+	}
+}
+
+func TestDecimalDigitRunsOfTen(t *testing.T) {
+	// Every Nd run starts at a zero: the value is the offset mod 10.
+	for _, r16 := range unicode.Nd.R16 {
+		assert.Equal(t, 0, int(r16.Hi-r16.Lo+1)%10, "%#x", r16.Lo)
+	}
+	for _, r32 := range unicode.Nd.R32 {
+		assert.Equal(t, 0, int(r32.Hi-r32.Lo+1)%10, "%#x", r32.Lo)
+	}
+	d, ok := decimalDigit('٩')
+	assert.True(t, ok)
+	assert.Equal(t, byte(9), d)
 }
 
 func TestStringListReprIsTheListsRepr(t *testing.T) {

@@ -19,6 +19,7 @@ package pyjson
 //	sha256("\n".join(repr(chr(c)) for c in cps).encode())
 //
 // and pyPrintable lists the runs of chr(c).isprintable() over range(0x110000).
+// Ints: str(int(s)) of strings s, or ValueError.
 
 // pyParseCases are inputs on which Parse must agree with json.loads.
 var pyParseCases = []pyCase{
@@ -1016,4 +1017,53 @@ var pyPrintable = [][2]rune{
 	{0x1fbf0, 0x1fbf9}, {0x20000, 0x2a6df}, {0x2a700, 0x2b738}, {0x2b740, 0x2b81d},
 	{0x2b820, 0x2cea1}, {0x2ceb0, 0x2ebe0}, {0x2f800, 0x2fa1d}, {0x30000, 0x3134a},
 	{0xe0100, 0xe01ef},
+}
+
+// pyIntCases are int(s) of strings: the value as str() prints it, or ok
+// false where int() raises ValueError.
+var pyIntCases = []pyIntCase{
+	{"1", "1", true},
+	{" 7 ", "7", true},
+	{"+5", "5", true},
+	{"-3", "-3", true},
+	{"0", "0", true},
+	{"007", "7", true},
+	{"1_000", "1000", true},
+	{"1__0", "", false},
+	{"_1", "", false},
+	{"1_", "", false},
+	{"", "", false},
+	{" ", "", false},
+	{"abc", "", false},
+	{"1.5", "", false},
+	{"0x10", "", false},
+	{"\u0663", "3", true},
+	{"\u0661\u0662", "12", true},
+	{"\u00a012\u2003", "12", true},
+	{"99999999999999999999999", "99999999999999999999999", true},
+	{"-99999999999999999999999", "-99999999999999999999999", true},
+	{"1e3", "", false},
+	{"--1", "", false},
+	{"+-1", "", false},
+	{"\x1c5\x1f", "", false},
+	{"9223372036854775807", "9223372036854775807", true},
+	{"9223372036854775808", "9223372036854775808", true},
+	{"-9223372036854775808", "-9223372036854775808", true},
+	{"9223372036854775800", "9223372036854775800", true},
+	{"\t\n\v\f\r42\u0085", "42", true},
+	{"\u20285\u2029", "5", true},
+	{"\U0001d7ce\U0001d7cf", "1", true},
+	{"\u0e51\u0e52", "12", true},
+	{"\uff11\uff12", "12", true},
+	{"1\u200b", "", false},
+	{"\u00b2", "", false},
+	{"\u2460", "", false},
+	{"+", "", false},
+	{"-", "", false},
+	{"+_1", "", false},
+	{"-0", "0", true},
+	{"0_0", "0", true},
+	{"\u3000-12\u3000", "-12", true},
+	{"1 2", "", false},
+	{"\u0661_\u0662", "12", true},
 }
