@@ -187,21 +187,32 @@ func (p *parser) object(depth int) (Value, error) {
 			return Value{}, err
 		}
 		index = v.set(key, val, index)
-		p.skipSpace()
-		if p.pos >= len(p.data) {
-			return Value{}, p.fail("expecting ',' delimiter")
+		end, err := p.delimiter('}')
+		if err != nil {
+			return Value{}, err
 		}
-		switch p.data[p.pos] {
-		case '}':
-			p.pos++
+		if end {
 			return v, nil
+		}
+	}
+}
+
+// delimiter reads what follows a member or an item: the container's
+// closing byte (end), or a comma and the space after it.
+func (p *parser) delimiter(closing byte) (end bool, err error) {
+	p.skipSpace()
+	if p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case closing:
+			p.pos++
+			return true, nil
 		case ',':
 			p.pos++
 			p.skipSpace()
-		default:
-			return Value{}, p.fail("expecting ',' delimiter")
+			return false, nil
 		}
 	}
+	return false, p.fail("expecting ',' delimiter")
 }
 
 // set adds a member as a Python dict does: a repeated key keeps its first
@@ -251,19 +262,12 @@ func (p *parser) array(depth int) (Value, error) {
 			return Value{}, err
 		}
 		v.Items = append(v.Items, item)
-		p.skipSpace()
-		if p.pos >= len(p.data) {
-			return Value{}, p.fail("expecting ',' delimiter")
+		end, err := p.delimiter(']')
+		if err != nil {
+			return Value{}, err
 		}
-		switch p.data[p.pos] {
-		case ']':
-			p.pos++
+		if end {
 			return v, nil
-		case ',':
-			p.pos++
-			p.skipSpace()
-		default:
-			return Value{}, p.fail("expecting ',' delimiter")
 		}
 	}
 }
