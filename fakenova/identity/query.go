@@ -2,6 +2,7 @@ package identity
 
 import (
 	"math"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -17,6 +18,9 @@ import (
 // pyInt is Python's int() of a str (pyjson.ParseInt), saturated to
 // ±math.MaxInt64.
 func pyInt(s string) (n int64, ok bool) {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n, true // [+-]?[0-9]+ within int64: int() reads the same
+	}
 	i, ok := pyjson.ParseInt(s)
 	switch {
 	case !ok:

@@ -16,6 +16,13 @@ func ParseInt(s string) (n *big.Int, ok bool) {
 	if s != "" && (s[0] == '+' || s[0] == '-') {
 		neg, s = s[0] == '-', s[1:]
 	}
+	if s != "" && strings.Trim(s, "0123456789") == "" { // the common case
+		n, ok = new(big.Int).SetString(s, 10)
+		if ok && neg {
+			n.Neg(n)
+		}
+		return n, ok
+	}
 	digits := make([]byte, 0, len(s))
 	underscore := true // no leading underscore
 	for _, r := range s {

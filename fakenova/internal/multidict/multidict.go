@@ -154,18 +154,23 @@ func (ps Params) DictFirst() Params {
 // Grouped is werkzeug's MultiDict.items(multi=True): the pairs grouped by
 // key, keys in the order they first appear, each key's values in order.
 func (ps Params) Grouped() Params {
-	var keys []string
-	values := make(map[string][]string, len(ps))
-	for _, p := range ps {
-		if _, seen := values[p.Key]; !seen {
-			keys = append(keys, p.Key)
-		}
-		values[p.Key] = append(values[p.Key], p.Value)
-	}
 	out := make(Params, 0, len(ps))
-	for _, k := range keys {
-		for _, v := range values[k] {
-			out = append(out, Pair{k, v})
+	var small [32]bool
+	done := small[:0]
+	if len(ps) <= len(small) {
+		done = small[:len(ps)]
+	} else {
+		done = make([]bool, len(ps))
+	}
+	for i, p := range ps {
+		if done[i] {
+			continue
+		}
+		for j := i; j < len(ps); j++ {
+			if !done[j] && ps[j].Key == p.Key {
+				out = append(out, ps[j])
+				done[j] = true
+			}
 		}
 	}
 	return out
