@@ -156,7 +156,7 @@ func (ps Params) DictFirst() Params {
 func (ps Params) Grouped() Params {
 	out := make(Params, 0, len(ps))
 	var small [32]bool
-	done := small[:0]
+	var done []bool // which pairs are in out already
 	if len(ps) <= len(small) {
 		done = small[:len(ps)]
 	} else {
