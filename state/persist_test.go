@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ const (
 )
 
 // persistSeed is a model with an object of every kind a seed holds.
-func persistSeed(t *testing.T) *state.Seed {
+func persistSeed(t testing.TB) *state.Seed {
 	t.Helper()
 	seed, err := state.ParseSeed([]byte(`{
 	  "projects": [{"id": "` + projA + `", "name": "demo"}, {"id": "` + projDashed + `", "name": "dashed", "domain_id": "other"}],
@@ -465,4 +466,52 @@ func TestParseSyncPolicy(t *testing.T) {
 		_, err := state.ParseSyncPolicy(bad)
 		assert.Error(t, err, bad)
 	}
+}
+
+// TestPersistConcurrent: changes from several goroutines, with the clock
+// moving and the log compacted under them, all reach the file: a store
+// opened on it again is the same.
+func TestPersistConcurrent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cloud.state")
+	seed := persistSeed(t)
+	seed.Hosts = seed.Hosts[:1]
+	st, clock := openPersisted(t, path, seed, state.WithCompactAfter(8<<10))
+	var wg sync.WaitGroup
+	tokens := make([][]string, 4)
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []string
+			for i := range 150 {
+				switch {
+				case len(mine) < 4 || i%6 == 0:
+					srv, err := st.CreateServer(state.ServerRequest{Name: "c", ProjectID: projA, Networks: []state.NetworkRequest{{NetworkID: netID}}})
+					if assert.NoError(t, err) {
+						mine = append(mine, srv.ID)
+					}
+				case i%6 == 1:
+					assert.NoError(t, st.RemoveServer(mine[0]))
+					mine = mine[1:]
+				case i%6 == 2:
+					if tok, err := st.CreateConsole(state.ConsoleRequest{ProjectID: projA, ServerID: mine[i%len(mine)], Type: state.ConsoleNoVNC}); err == nil {
+						tokens[w] = append(tokens[w], tok.Token)
+					}
+				case i%6 == 3 && w == 0:
+					clock.Advance(2 * time.Second)
+				default:
+					_, _ = st.StartAction(mine[i%len(mine)], state.ActionStop)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var all []string
+	for _, ts := range tokens {
+		all = append(all, ts...)
+	}
+	want := viewOf(t, st, all...)
+	require.NoError(t, st.Close())
+	again, _ := openPersisted(t, path, nil)
+	assert.Equal(t, want, viewOf(t, again, all...))
 }
