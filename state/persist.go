@@ -32,7 +32,8 @@ func WithCompactAfter(n int64) Option { return func(s *Store) { s.compactAfter =
 // a crash of the machine), and the file is compacted as it grows (see
 // WithCompactAfter). Call Close when done.
 //
-// When the file exists, the store is what it holds: the whole model, and
+// When the file exists, the store is what it holds (seed must still be
+// valid, if given: it is checked): the whole model, and
 // what a seed does not hold (server times and faults, transitions under
 // way, console tokens and their texts, the identity service's tokens, the
 // position of an OffsetClock or a ManualClock the store was given);
@@ -72,6 +73,13 @@ func Open(path string, seed *Seed, opts ...Option) (*Store, error) {
 	case err != nil:
 		return nil, fmt.Errorf("state file %s: %w", path, err)
 	default:
+		if seed != nil {
+			// Not loaded, but what a reset goes back to: it must load.
+			if err := New(WithTimings(s.timings)).Load(seed); err != nil {
+				_ = f.Close()
+				return nil, err
+			}
+		}
 		if err := s.openFile(p, f, seed != nil); err != nil {
 			_ = f.Close()
 			return nil, err
@@ -124,11 +132,23 @@ func (s *Store) openFile(p *persister, f *os.File, seeded bool) error {
 // state file each time it moves.
 func (s *Store) watchClock() {
 	w := s.persistClock
+	s.persist.clockWatch = &w
 	switch c := s.clock.(type) {
 	case *OffsetClock:
 		c.watch.Store(&w)
 	case *ManualClock:
 		c.watch.Store(&w)
+	}
+}
+
+// unwatchClock stops the clock telling the store it moved (Close).
+func (s *Store) unwatchClock() {
+	w := s.persist.clockWatch
+	switch c := s.clock.(type) {
+	case *OffsetClock:
+		c.watch.CompareAndSwap(w, nil)
+	case *ManualClock:
+		c.watch.CompareAndSwap(w, nil)
 	}
 }
 
@@ -186,5 +206,6 @@ func (s *Store) Close() error {
 	if s.persist == nil {
 		return nil
 	}
+	s.unwatchClock()
 	return s.persist.close()
 }

@@ -515,3 +515,16 @@ func TestPersistConcurrent(t *testing.T) {
 	again, _ := openPersisted(t, path, nil)
 	assert.Equal(t, want, viewOf(t, again, all...))
 }
+
+// TestPersistBadSeedWithExistingFile: a seed that does not load is an
+// error even when the state file is used instead (a reset would load it).
+func TestPersistBadSeedWithExistingFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cloud.state")
+	st, _ := openPersisted(t, path, persistSeed(t))
+	require.NoError(t, st.Close())
+	bad := &state.Seed{Hosts: []state.SeedHost{{Name: "h"}}, Servers: []state.SeedServer{{ID: srv1, ProjectID: projA}}}
+	_, err := state.Open(path, bad)
+	var inv *state.InvalidError
+	require.ErrorAs(t, err, &inv)
+	assert.Equal(t, "servers[0].project_id", inv.Field)
+}

@@ -143,6 +143,7 @@ type persister struct {
 
 	snapshot   func(*snapshotWriter) // writes the store's model; its lock is held
 	logger     *slog.Logger
+	clockWatch *func() // what the store's clock calls when it moves
 	compactNow chan struct{}
 	done       chan struct{}
 	stop       sync.Once
