@@ -157,7 +157,10 @@ func (s *Store) replayRecord(op string, data json.RawMessage) error {
 			return err
 		}
 		var sum [sha256.Size]byte
-		if n, err := hex.Decode(sum[:], []byte(r.SHA256)); err != nil || n != sha256.Size || len(r.SHA256) != 2*sha256.Size {
+		if len(r.SHA256) != 2*sha256.Size {
+			return fmt.Errorf("sha256 %q is not 64 hex digits", r.SHA256)
+		}
+		if _, err := hex.Decode(sum[:], []byte(r.SHA256)); err != nil {
 			return fmt.Errorf("sha256 %q is not 64 hex digits", r.SHA256)
 		}
 		delete(s.tokens, sum)
