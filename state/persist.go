@@ -32,13 +32,13 @@ func WithCompactAfter(n int64) Option { return func(s *Store) { s.compactAfter =
 // a crash of the machine), and the file is compacted as it grows (see
 // WithCompactAfter). Call Close when done.
 //
-// When the file exists, the store is what it holds (seed must still be
-// valid, if given: it is checked): the whole model, and
+// When the file exists, the store is what it holds: the whole model, and
 // what a seed does not hold (server times and faults, transitions under
-// way, console tokens and their texts, the identity service's tokens, the
+// way, console tokens and texts, the identity service's tokens, the
 // position of an OffsetClock or a ManualClock the store was given);
 // transitions that came due while the process was down happen at once.
-// seed is not loaded then (WithLogger tells so). A file whose last record
+// seed is not loaded then (WithLogger tells so), but it is checked, since
+// a caller may go back to it (the stub's reset does). A file whose last record
 // is unfinished, or fails its check (the change being written when the
 // process died, never acknowledged), loses that record, with a warning.
 // Any other fault is a *FileError naming the line and byte offset and what

@@ -61,13 +61,6 @@ func (e *FileError) Error() string {
 // Unwrap returns the cause.
 func (e *FileError) Unwrap() error { return e.Err }
 
-// ErrStateNotWritten is what a change of a persisted store returns when its
-// record could not be written to the state file (a full disk, a closed
-// store): the change is in memory but not in the file, and every later
-// change fails the same way, so that the file stays a true prefix of what
-// was acknowledged. Restart from the file to go on.
-var ErrStateNotWritten = errors.New("state file not written")
-
 // SyncPolicy says when a persisted store flushes its state file to stable
 // storage (fsync). Every change is written to the file (write(2)) before
 // the call that makes it returns, whatever the policy: a change survives
