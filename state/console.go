@@ -268,7 +268,7 @@ func (s *Store) issueConsole(srv *Server, seq uint64, req ConsoleRequest, now ti
 	}
 	key, evicted := s.consoles.put(entry, entry.issued)
 	s.countEvictions(evicted)
-	return s.consoleToken(key, entry, srv.ID, now.Location()), nil
+	return s.consoleToken(key, entry, srv.ID, now.Location()), s.persistConsole(key, entry, srv.ID)
 }
 
 // names numbers strings that console entries refer to (host names, and
@@ -352,5 +352,6 @@ func (s *Store) ConsoleToken(token string) (ConsoleToken, error) {
 func (s *Store) RevokeServerConsoles(serverID string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.persistConsolesRevoked(serverID)
 	return s.consoles.removeIf(func(e consoleEntry) bool { return s.entryServerID(e) == serverID })
 }

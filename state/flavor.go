@@ -124,7 +124,7 @@ func (s *Store) AddFlavor(f Flavor) (Flavor, error) {
 	e := &f
 	s.cat.flavors[f.ID] = e
 	s.cat.flavorOrder = append(s.cat.flavorOrder, e)
-	return f.clone(), nil
+	return f.clone(), s.persistFlavor(e)
 }
 
 // Flavor returns the flavor with the given flavorid, whoever may see it.

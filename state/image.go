@@ -215,7 +215,7 @@ func (s *Store) AddImage(im Image) (Image, error) {
 	e := &im
 	s.cat.images[im.ID] = e
 	s.cat.imageOrder = append(s.cat.imageOrder, e)
-	return im.clone(), nil
+	return im.clone(), s.persistImage(e)
 }
 
 // Image returns the image with the given id, whoever may see it.

@@ -194,7 +194,7 @@ func (s *Store) AddNetwork(n Network) (Network, error) {
 	e := &networkEntry{Network: n, macs: map[string]bool{}}
 	s.cat.networks[n.ID] = e
 	s.cat.networkOrder = append(s.cat.networkOrder, e)
-	return e.clone(), nil
+	return e.clone(), s.persistNetwork(e)
 }
 
 // AddSubnet adds a subnet to its network and returns it as stored, with
@@ -250,7 +250,7 @@ func (s *Store) AddSubnet(sn Subnet) (Subnet, error) {
 	n.RevisionNumber++
 	s.cat.subnets[e.ID] = e
 	s.cat.subnetOrder = append(s.cat.subnetOrder, e)
-	return e.clone(), nil
+	return e.clone(), s.persistSubnet(e, n)
 }
 
 // newSubnetEntry checks sn's addresses and fills in its defaults.

@@ -94,6 +94,12 @@ type Store struct {
 	tokenGen       atomic.Uint64   // changes with every change of tokens
 	users          map[string]User // by domain + "/" + name
 	cat            catalog         // images, flavors, networks, subnets, ports
+
+	// persist writes every change to the state file of a store made by
+	// Open; nil for one made by New.
+	persist      *persister
+	syncPolicy   SyncPolicy
+	compactAfter int64
 }
 
 // New returns an empty Store.
@@ -105,6 +111,8 @@ func New(opts ...Option) *Store {
 		protocolsSet: protocolBits([]Protocol{ProtocolVNC}),
 		logger:       slog.New(discardHandler{}),
 		timings:      DefaultTimings(),
+		syncPolicy:   DefaultSync,
+		compactAfter: DefaultCompactAfter,
 	}
 	for _, o := range opts {
 		o(s)
@@ -136,6 +144,9 @@ func (s *Store) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reset()
+	if err := s.persistAll(); err != nil {
+		s.logger.Error("the reset is not in the state file", "err", err)
+	}
 }
 
 // Clock returns the clock the store reads.

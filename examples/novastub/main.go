@@ -7,6 +7,7 @@
 //	go run ./examples/novastub                      # the demo cloud on 127.0.0.1:8774
 //	go run ./examples/novastub -listen 127.0.0.1:0  # any free port
 //	go run ./examples/novastub -seed cloud.json     # your own seed file
+//	go run ./examples/novastub -state cloud.state   # keep the cloud across restarts
 //	go run ./examples/novastub -control-token s3cr3t # choose the control plane's token
 //	go run ./examples/novastub -external-url https://stub.example  # behind a proxy
 //	NOVASTUB_LISTEN=127.0.0.1:9000 go run ./examples/novastub    # any flag from the environment
@@ -20,7 +21,11 @@
 // with a password and the control plane's token (random unless given),
 // then "listening on http://HOST:PORT" once it accepts connections; it logs
 // a line per request on stderr (-quiet: none, -log-format json: JSON), and
-// exits cleanly on SIGINT or SIGTERM. Every flag can also come from the
+// exits cleanly on SIGINT or SIGTERM. With -state FILE the whole model
+// is kept in FILE: every change is written there before it is answered,
+// and the stub starts from FILE when it exists (from the seed when it does
+// not); a FILE it cannot read stops it with an error that says where.
+// Every flag can also come from the
 // environment, NOVASTUB_ and its name in capitals (NOVASTUB_SEED); a flag
 // given wins.
 package main
@@ -83,6 +88,8 @@ func runEnv(ctx context.Context, args []string, env func(string) (string, bool),
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8774", "address to listen on; port 0 picks a free one")
 	seedFile := fs.String("seed", "", "seed file (JSON) to start from instead of the demo cloud")
+	stateFile := fs.String("state", "", "state file that keeps the cloud across restarts: every change is written to it before its answer; when it exists the stub starts from it, not from the seed")
+	stateSync := fs.String("state-sync", state.DefaultSync.String(), "when the state file is flushed to disk (what survives power loss; a kill survives anyway): always (each change, before its answer), a duration (at most that much is lost) or never (the OS decides)")
 	controlToken := fs.String("control-token", "", "token the control plane (/_novastub/) requires; empty: a random one, printed; \"none\": none (loopback only)")
 	externalURL := fs.String("external-url", "", "URL clients reach the stub at (behind a proxy), for links, the catalog and console URLs; empty: each request's host")
 	maxConsoles := fs.Int("max-console-tokens", state.DefaultMaxConsoleTokens, "console tokens kept at once (about 140 bytes each); past it the oldest is evicted before its TTL, and logged")
@@ -135,11 +142,16 @@ func runEnv(ctx context.Context, args []string, env func(string) (string, bool),
 		return err
 	}
 	// The wall clock, which the control plane can also move forward.
-	store := state.New(state.WithClock(state.NewOffsetClock()), state.WithMaxConsoleTokens(*maxConsoles),
-		state.WithLogger(logger))
-	if err := store.Load(seed); err != nil {
-		return fmt.Errorf("seed %s: %w", seedName(*seedFile), err)
+	store, err := openStore(*stateFile, *stateSync, seed, seedName(*seedFile),
+		state.WithClock(state.NewOffsetClock()), state.WithMaxConsoleTokens(*maxConsoles), state.WithLogger(logger))
+	if err != nil {
+		return err
 	}
+	defer func() {
+		if err := store.Close(); err != nil {
+			logger.Error("closing the state file", "err", err)
+		}
+	}()
 
 	ln, err := fakenova.Listen(*listen)
 	if err != nil {
@@ -187,6 +199,9 @@ func runEnv(ctx context.Context, args []string, env func(string) (string, bool),
 		fmt.Fprintf(stdout, "  control token %s (generated; choose one with -control-token)\n", token)
 	case token == "":
 		fmt.Fprintln(stdout, "  no control token (-control-token=none): loopback only")
+	}
+	if *stateFile != "" {
+		fmt.Fprintf(stdout, "state file %s (-state-sync %s)\n", *stateFile, *stateSync)
 	}
 	fmt.Fprintf(stdout, "listening on %s\n", listening)
 
@@ -241,6 +256,34 @@ func loadSeed(path string) (*state.Seed, error) {
 		return nil, fmt.Errorf("seed %s: %w", path, err)
 	}
 	return seed, nil
+}
+
+// openStore returns the store: kept in the state file at path (Open) when
+// one is given, else in memory, loaded from seed.
+func openStore(path, sync string, seed *state.Seed, seedName string, opts ...state.Option) (*state.Store, error) {
+	if path == "" {
+		store := state.New(opts...)
+		if err := store.Load(seed); err != nil {
+			return nil, fmt.Errorf("seed %s: %w", seedName, err)
+		}
+		return store, nil
+	}
+	policy, err := state.ParseSyncPolicy(sync)
+	if err != nil {
+		return nil, fmt.Errorf("-state-sync: %w", err)
+	}
+	store, err := state.Open(path, seed, append(opts, state.WithSync(policy))...)
+	var fileErr *state.FileError
+	var invalid *state.InvalidError
+	switch {
+	case errors.As(err, &fileErr):
+		return nil, err // it names the file, the line and the offset
+	case errors.As(err, &invalid):
+		return nil, fmt.Errorf("seed %s: %w", seedName, err)
+	case err != nil:
+		return nil, fmt.Errorf("-state %s: %w", path, err)
+	}
+	return store, nil
 }
 
 func seedName(path string) string {

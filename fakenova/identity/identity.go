@@ -79,6 +79,7 @@ func New(store *state.Store, opts ...Option) *Service {
 		panic("identity: crypto/rand: " + err.Error()) // it does not fail on the systems Go supports
 	}
 	s.catalogIDs = newCatalogIDs(cfg.catalog, cfg.region)
+	s.adoptIssued()
 	// Keystone's WSGI pipeline limits bodies with oslo.middleware's
 	// sizelimit, as Nova's does.
 	s.handler = middleware.BodyLimit(middleware.DefaultMaxBodyBytes)(http.HandlerFunc(s.route))
