@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/novastub/novastub/fakenova/internal/multidict"
 	"github.com/novastub/novastub/internal/pyjson"
 	"github.com/novastub/novastub/state"
 )
@@ -90,8 +91,8 @@ func showQuery(v Microversion) *querySchema {
 
 // checkQuery parses the request's query string and validates it, as
 // Nova's query_schema does, returning the parameters the handler sees.
-func (c *call) checkQuery(q *querySchema) ([]queryPair, error) {
-	pairs, ok := queryParams(c.r.URL.RawQuery)
+func (c *call) checkQuery(q *querySchema) (multidict.Params, error) {
+	pairs, ok := multidict.ParseWebob(c.r.URL.RawQuery)
 	if !ok {
 		return nil, fault(http.StatusBadRequest, msgQueryNotUTF8)
 	}
@@ -120,9 +121,9 @@ func (n *Nova) listFlavors(c *call, detail bool) error {
 		return err
 	}
 	f := state.FlavorFilter{Viewer: c.viewer(), Limit: maxListLimit}
-	f.SortKey, _ = last(params, "sort_key")
-	f.SortDir, _ = last(params, "sort_dir")
-	if v, ok := last(params, "limit"); ok {
+	f.SortKey, _ = params.Get("sort_key")
+	f.SortDir, _ = params.Get("sort_dir")
+	if v, ok := params.Get("limit"); ok {
 		// The schema let through digits only: Nova's int() of them,
 		// capped at max_limit.
 		limit, err := strconv.Atoi(v)
@@ -135,9 +136,9 @@ func (n *Nova) listFlavors(c *call, detail bool) error {
 		}
 		f.Limit = limit
 	}
-	f.Marker, _ = last(params, "marker")
+	f.Marker, _ = params.Get("marker")
 	if c.isAdmin() {
-		v, given := last(params, "is_public")
+		v, given := params.Get("is_public")
 		public, err := parseIsPublic(v, given)
 		if err != nil {
 			return err
@@ -147,21 +148,21 @@ func (n *Nova) listFlavors(c *call, detail bool) error {
 		yes, no := true, false
 		f.IsPublic, f.Disabled = &yes, &no
 	}
-	if v, ok := last(params, "minRam"); ok {
+	if v, ok := params.Get("minRam"); ok {
 		n, valid := pyIntFilter(v)
 		if !valid {
 			return fault(http.StatusBadRequest, msgInvalidMinRAM(v))
 		}
 		f.MinRAM = n
 	}
-	if v, ok := last(params, "minDisk"); ok {
+	if v, ok := params.Get("minDisk"); ok {
 		n, valid := pyIntFilter(v)
 		if !valid {
 			return fault(http.StatusBadRequest, msgInvalidMinDisk(v))
 		}
 		f.MinDisk = n
 	}
-	if v, ok := last(params, "name"); ok {
+	if v, ok := params.Get("name"); ok {
 		f.Name = v
 		if f.Name == "" {
 			f.Name = "^" // REGEXP '' matches every name
@@ -221,7 +222,7 @@ func parseIsPublic(v string, given bool) (*bool, error) {
 // pyIntFilter is Python's int() of a minRam or minDisk value, clamped to
 // what the model compares with (a bound beyond any flavor, or none).
 func pyIntFilter(v string) (int, bool) {
-	i, ok := pyInt(v)
+	i, ok := pyjson.ParseInt(v)
 	if !ok {
 		return 0, false
 	}

@@ -146,10 +146,10 @@ func (s *schema) check(v pyjson.Value, relaxed bool) *validationError {
 		return &validationError{instance: v, message: msg}
 	}
 	if len(s.types) > 0 && !isType(v, s.types) {
-		return fail(v.Repr() + " is not of type " + strings.TrimSuffix(strings.TrimPrefix(reprList(s.types), "["), "]"))
+		return fail(v.Repr() + " is not of type " + strings.TrimSuffix(strings.TrimPrefix(pyjson.StringListRepr(s.types), "["), "]"))
 	}
 	if s.enum != nil && !contains(s.enum, v) {
-		return fail(v.Repr() + " is not one of " + reprList(s.enum))
+		return fail(v.Repr() + " is not one of " + pyjson.StringListRepr(s.enum))
 	}
 	if s.enumValues != nil && !containsValue(s.enumValues, v) {
 		return fail(v.Repr() + " is not one of " + pyjson.Arr(s.enumValues...).Repr())
@@ -293,15 +293,6 @@ func containsValue(values []pyjson.Value, v pyjson.Value) bool {
 	return false
 }
 
-// reprList is Python's repr() of a list of strings: ['a', 'b'].
-func reprList(values []string) string {
-	quoted := make([]string, len(values))
-	for i, x := range values {
-		quoted[i] = pyjson.StringRepr(x)
-	}
-	return "[" + strings.Join(quoted, ", ") + "]"
-}
-
 // msgAdditionalProperties is jsonschema's additionalProperties message for
 // the given unexpected names: sorted, each repr()'d.
 func msgAdditionalProperties(extras []string) string {
@@ -363,7 +354,7 @@ func numberFromValue(v pyjson.Value) (pyNumber, bool) {
 		}
 		return pyNumber{i: big.NewInt(0)}, true
 	case pyjson.String:
-		if i, ok := pyInt(v.Text); ok {
+		if i, ok := pyjson.ParseInt(v.Text); ok {
 			return pyNumber{i: i}, true
 		}
 		if f, ok := pyFloat(v.Text); ok {
@@ -371,62 +362,6 @@ func numberFromValue(v pyjson.Value) (pyNumber, bool) {
 		}
 	}
 	return pyNumber{}, false
-}
-
-// pyInt is Python's int() of a string: surrounding whitespace, a sign,
-// decimal digits (any script's) with single underscores between them.
-func pyInt(s string) (*big.Int, bool) {
-	s = strings.TrimFunc(s, unicode.IsSpace)
-	neg := false
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-'
-		s = s[1:]
-	}
-	if s == "" {
-		return nil, false
-	}
-	var digits strings.Builder
-	prevUnderscore := true // no leading underscore
-	for _, r := range s {
-		if r == '_' {
-			if prevUnderscore {
-				return nil, false
-			}
-			prevUnderscore = true
-			continue
-		}
-		d := decimalDigit(r)
-		if d < 0 {
-			return nil, false
-		}
-		digits.WriteByte(byte('0' + d))
-		prevUnderscore = false
-	}
-	if prevUnderscore {
-		return nil, false // a trailing underscore
-	}
-	i, ok := new(big.Int).SetString(digits.String(), 10)
-	if ok && neg {
-		i.Neg(i)
-	}
-	return i, ok
-}
-
-// decimalDigit is the value of a Unicode decimal digit (category Nd), or
-// -1. Nd characters come in contiguous blocks of whole runs of ten, each
-// from zero to nine.
-func decimalDigit(r rune) int {
-	if r >= '0' && r <= '9' {
-		return int(r - '0')
-	}
-	if r < 0x80 || !unicode.Is(unicode.Nd, r) {
-		return -1
-	}
-	start := r
-	for unicode.Is(unicode.Nd, start-1) {
-		start--
-	}
-	return int(r-start) % 10
 }
 
 // pyFloat is Python's float() of a string, for what strconv reads alike:

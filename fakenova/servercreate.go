@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -286,7 +287,7 @@ func parseNetworks(v pyjson.Value) (requestedNetworks, error) {
 		}
 		if port, ok := item.Get("port"); ok && port.Kind == pyjson.String && port.Text != "" {
 			r.port = port.Text
-			if containsString(ports, r.port) {
+			if slices.Contains(ports, r.port) {
 				return rn, fault(http.StatusBadRequest, msgPortTwice(r.port))
 			}
 			if hasFixed && fixed.Kind != pyjson.Null {
@@ -549,7 +550,7 @@ func (n *Nova) validateNetworks(c *call, rn requestedNetworks) ([]state.NetworkR
 	for _, id := range wanted {
 		net, err := n.store.NetworkFor(id, v)
 		if err != nil {
-			if !containsString(missing, id) {
+			if !slices.Contains(missing, id) {
 				missing = append(missing, id)
 			}
 			continue
@@ -583,7 +584,7 @@ func (n *Nova) fixedIPHolder(v state.Viewer, network, ip string) (string, bool) 
 
 // countValue is int() of a validated min_count or max_count.
 func countValue(v pyjson.Value) int {
-	i, ok := pyInt(v.Text)
+	i, ok := pyjson.ParseInt(v.Text)
 	if !ok || !i.IsInt64() || i.Int64() > 1<<31 {
 		return 1 << 31
 	}

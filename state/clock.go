@@ -23,7 +23,8 @@ func (SystemClock) Now() time.Time { return time.Now() }
 // ManualClock is a Clock that moves only when told to. It is safe for
 // concurrent use; reading it takes no lock.
 type ManualClock struct {
-	now atomic.Pointer[time.Time]
+	now   atomic.Pointer[time.Time]
+	watch atomic.Pointer[func()] // told of every move (a persisted store)
 }
 
 // NewManualClock returns a ManualClock that reads start until it is advanced.
@@ -43,13 +44,24 @@ func (c *ManualClock) Advance(d time.Duration) time.Time {
 		old := c.now.Load()
 		next := old.Add(d)
 		if c.now.CompareAndSwap(old, &next) {
+			c.moved()
 			return next
 		}
 	}
 }
 
 // Set moves the clock to t.
-func (c *ManualClock) Set(t time.Time) { c.now.Store(&t) }
+func (c *ManualClock) Set(t time.Time) {
+	c.now.Store(&t)
+	c.moved()
+}
+
+// moved tells the watcher, if any, that the clock moved.
+func (c *ManualClock) moved() {
+	if w := c.watch.Load(); w != nil {
+		(*w)()
+	}
+}
 
 // Advancer is a Clock that can be moved forward: ManualClock and
 // OffsetClock. The fake's time controls need one.
@@ -64,6 +76,7 @@ type Advancer interface {
 type OffsetClock struct {
 	mu     sync.RWMutex
 	offset time.Duration
+	watch  atomic.Pointer[func()] // told of every move (a persisted store)
 }
 
 // NewOffsetClock returns an OffsetClock that reads the wall clock until it
@@ -83,7 +96,25 @@ func (c *OffsetClock) Advance(d time.Duration) time.Time {
 	c.mu.Lock()
 	c.offset = addSaturating(c.offset, d)
 	c.mu.Unlock()
+	if w := c.watch.Load(); w != nil {
+		(*w)()
+	}
 	return c.Now()
+}
+
+// Offset returns how far the clock is ahead of the wall clock.
+func (c *OffsetClock) Offset() time.Duration {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.offset
+}
+
+// setOffset puts the clock at offset from the wall clock, as a state file
+// restores it; the watcher is not told.
+func (c *OffsetClock) setOffset(offset time.Duration) {
+	c.mu.Lock()
+	c.offset = offset
+	c.mu.Unlock()
 }
 
 // addSaturating is a + b, held at the bounds of time.Duration instead of

@@ -276,7 +276,9 @@ func (s *Store) issueConsole(srv *Server, seq uint64, req ConsoleRequest, now ti
 	key, evicted := s.consoles.put(key, entry, entry.issued)
 	s.countEvictions(evicted)
 	s.consoleMu.Unlock()
-	return consoleToken(key, entry, srv.ID, srv.Host, now.Location()), nil
+	// Written after consoleMu is let go: a compaction holds the
+	// persister's lock while it reads the tokens under consoleMu.
+	return consoleToken(key, entry, srv.ID, srv.Host, now.Location()), s.persistConsole(key, entry, srv.ID, srv.Host)
 }
 
 // names numbers strings that console entries refer to (host names, and
@@ -366,6 +368,8 @@ func (s *Store) RevokeServerConsoles(serverID string) int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	s.consoleMu.Lock()
-	defer s.consoleMu.Unlock()
-	return s.consoles.removeIf(func(e consoleEntry) bool { return s.entryServerID(e) == serverID })
+	n := s.consoles.removeIf(func(e consoleEntry) bool { return s.entryServerID(e) == serverID })
+	s.consoleMu.Unlock()
+	s.persistConsolesRevoked(serverID) // consoleMu let go: see issueConsole
+	return n
 }

@@ -145,7 +145,7 @@ func (s *Store) SetConsoleOutput(id, text string) error {
 		e.log = &consoleLog{}
 	}
 	e.log.text = &text
-	return nil
+	return s.persistOutput(id, &text)
 }
 
 // ResetConsoleOutput goes back to the generated boot log for a server
@@ -159,7 +159,7 @@ func (s *Store) ResetConsoleOutput(id string) error {
 	if e.log != nil {
 		e.log.text = nil
 	}
-	return nil
+	return s.persistOutput(id, nil)
 }
 
 // ConsoleOutput returns what a server's console has printed up to now:

@@ -106,6 +106,16 @@ func (t *consoleTokens) removeIf(match func(consoleEntry) bool) int {
 	return len(gone)
 }
 
+// eachLive calls f with every token held (not revoked), oldest first.
+func (t *consoleTokens) eachLive(f func(key uuid.UUID, e consoleEntry)) {
+	for i := t.head; i < len(t.ring); i++ {
+		it := &t.ring[i]
+		if slot, ok := t.index.find(it.key, t.ring, t.base); ok && t.index.seqAt(slot, t.base) == t.base+uint64(i) {
+			f(it.key, it.entry)
+		}
+	}
+}
+
 // get finds the entry of a token.
 func (t *consoleTokens) get(key uuid.UUID) (consoleEntry, bool) {
 	slot, ok := t.index.find(key, t.ring, t.base)

@@ -22,6 +22,15 @@
 // model as JSON; ReadSeedFile and Store.Load read it, Store.Snapshot writes
 // it back.
 //
+// A store can outlive its process: Open keeps it in a state file, where
+// every change is written before the call that makes it returns (so an
+// acknowledged change survives kill -9; WithSync says what survives power
+// loss), and reads the file back when it exists (ExampleOpen). The file is
+// a snapshot of the model followed by a log of changes, one JSON record a
+// line, each with its CRC-32C; it is compacted as it grows. A last record
+// cut short is dropped with a warning; any other damage is a *FileError
+// naming the line and byte offset, and Open fails.
+//
 // Errors are typed: test them with errors.Is against [ErrNotFound],
 // [ErrNotReady], [ErrInvalidState], [ErrConsoleUnavailable] and
 // [ErrNotImplemented], or with errors.As for the details.

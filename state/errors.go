@@ -44,6 +44,12 @@ var (
 	ErrInUse = errors.New("in use")
 	// ErrExhausted: a network has no free IP address left to allocate.
 	ErrExhausted = errors.New("exhausted")
+	// ErrStateNotWritten: a change of a store made by Open could not be
+	// written to its state file (a full disk, a closed store). The change
+	// is in memory but not in the file, and every later change fails the
+	// same way, so that the file stays a true prefix of what was
+	// acknowledged; open the file again to go on.
+	ErrStateNotWritten = errors.New("state file not written")
 )
 
 // NotFoundError reports a missing object. Kind is "project", "host",

@@ -125,7 +125,7 @@ func (s *Store) AddFlavor(f Flavor) (Flavor, error) {
 	s.cat.flavors[f.ID] = e
 	s.catalogChanged()
 	s.cat.flavorOrder = append(s.cat.flavorOrder, e)
-	return f.clone(), nil
+	return f.clone(), s.persistFlavor(e)
 }
 
 // Flavor returns the flavor with the given flavorid, whoever may see it.

@@ -47,7 +47,7 @@ func (s *Store) AddHost(h Host) error {
 	s.hosts[h.Name] = h.clone()
 	s.hostNames.number(h.Name)
 	s.hostOrder = append(s.hostOrder, h.Name)
-	return nil
+	return s.persistHost(h)
 }
 
 // Host returns the compute host with the given name.
@@ -94,7 +94,7 @@ func (s *Store) UpdateHost(name string, fn func(*Host)) (Host, error) {
 		}
 	}
 	s.hosts[name] = h.clone()
-	return h, nil
+	return h, s.persistHost(h)
 }
 
 // clone returns a copy of h that shares no memory with it, keeping nil (every

@@ -216,7 +216,7 @@ func (s *Store) AddImage(im Image) (Image, error) {
 	s.cat.images[im.ID] = e
 	s.catalogChanged()
 	s.cat.imageOrder = append(s.cat.imageOrder, e)
-	return im.clone(), nil
+	return im.clone(), s.persistImage(e)
 }
 
 // Image returns the image with the given id, whoever may see it.

@@ -192,7 +192,7 @@ func (s *Store) CreateServer(req ServerRequest) (Server, error) {
 		{wait: s.timings.Schedule, vm: VMBuilding, task: TaskSpawning, host: chooseHost},
 		{wait: s.timings.Spawn, vm: VMActive, power: PowerRunning},
 	})
-	return e.Server, nil
+	return e.Server, s.persistCreated(e)
 }
 
 // StartAction starts action on a server if its state allows it, as Nova's
@@ -232,7 +232,7 @@ func (s *Store) StartAction(id string, action Action) (Server, error) {
 		}
 	}
 	s.schedule(e, now, steps)
-	return e.Server, nil
+	return e.Server, s.persistServer(e)
 }
 
 // schedule replaces e's transition with steps, the first due after its
@@ -242,7 +242,8 @@ func (s *Store) schedule(e *serverEntry, now time.Time, steps []step) {
 	if len(steps) == 0 {
 		return
 	}
-	heap.Push(&s.timers, timer{at: now.Add(steps[0].wait).UnixNano(), entry: e, steps: &e.steps[0]})
+	e.due = now.Add(steps[0].wait).UnixNano()
+	heap.Push(&s.timers, timer{at: e.due, entry: e, steps: &e.steps[0]})
 }
 
 // advance applies every step that is due by now, in time order; s.mu is
@@ -261,6 +262,7 @@ func (s *Store) advance(now time.Time) {
 		if st.remove {
 			s.removeServer(e)
 			s.releaseServerPorts(e.ID, at)
+			_ = s.persistServerGone(e.ID, at) // a failure fails the next change
 			continue
 		}
 		e.VMState, e.TaskState, e.PowerState, e.Updated = st.vm, st.task, st.power, at
@@ -274,6 +276,7 @@ func (s *Store) advance(now time.Time) {
 				e.VMState, e.TaskState, e.PowerState = VMError, TaskNone, PowerNoState
 				e.Fault = "No valid host was found. "
 				e.steps = nil
+				_ = s.persistServer(e)
 				continue
 			}
 			e.Host = s.hostOrder[s.nextHost%len(s.hostOrder)]
@@ -288,8 +291,10 @@ func (s *Store) advance(now time.Time) {
 			e.LaunchedAt = at
 		}
 		if len(e.steps) > 0 {
-			heap.Push(&s.timers, timer{at: t.at + int64(e.steps[0].wait), entry: e, steps: &e.steps[0]})
+			e.due = t.at + int64(e.steps[0].wait)
+			heap.Push(&s.timers, timer{at: e.due, entry: e, steps: &e.steps[0]})
 		}
+		_ = s.persistServer(e)
 	}
 }
 

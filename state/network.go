@@ -195,7 +195,7 @@ func (s *Store) AddNetwork(n Network) (Network, error) {
 	s.cat.networks[n.ID] = e
 	s.catalogChanged()
 	s.cat.networkOrder = append(s.cat.networkOrder, e)
-	return e.clone(), nil
+	return e.clone(), s.persistNetwork(e)
 }
 
 // AddSubnet adds a subnet to its network and returns it as stored, with
@@ -252,7 +252,7 @@ func (s *Store) AddSubnet(sn Subnet) (Subnet, error) {
 	s.cat.subnets[e.ID] = e
 	s.catalogChanged()
 	s.cat.subnetOrder = append(s.cat.subnetOrder, e)
-	return e.clone(), nil
+	return e.clone(), s.persistSubnet(e, n)
 }
 
 // newSubnetEntry checks sn's addresses and fills in its defaults.

@@ -85,7 +85,7 @@ func (s *Store) AddPort(p Port) (Port, error) {
 	if err != nil {
 		return Port{}, err
 	}
-	return e.clone(), nil
+	return e.clone(), s.persistPorts(e)
 }
 
 // addPort adds a port; s.mu is held for writing. On error nothing changed.
@@ -359,7 +359,7 @@ func (s *Store) RemovePort(id string) error {
 		return &NotFoundError{Kind: "port", ID: id}
 	}
 	s.removePort(e)
-	return nil
+	return s.persistPortRemoved(id)
 }
 
 // removePort deletes e; s.mu is held for writing.

@@ -77,7 +77,7 @@ func (s *Store) AddProject(p Project) (Project, error) {
 	}
 	s.projects[p.ID] = p
 	s.projOrder = append(s.projOrder, p.ID)
-	return p, nil
+	return p, s.persistProject(p)
 }
 
 // Project returns the project with the given id.

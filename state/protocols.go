@@ -46,5 +46,5 @@ func (s *Store) SetProtocols(ps ...Protocol) error {
 		}
 	}
 	s.protocols.Store(protocolBits(ps))
-	return nil
+	return s.persistProtocols()
 }

@@ -272,7 +272,7 @@ func (s *Store) Load(seed *Seed) error {
 		protocols = tmp.protocolsSet
 	}
 	s.protocols.Store(protocols)
-	return nil
+	return s.persistAll()
 }
 
 func (s *Store) fill(seed *Seed) error {

@@ -108,7 +108,7 @@ func (s *Store) AllocatePorts(serverID string, v Viewer, reqs []NetworkRequest) 
 	for i, p := range entries {
 		out[i] = p.clone()
 	}
-	return out, nil
+	return out, s.persistPorts(entries...)
 }
 
 // allocatePorts does AllocatePorts for srv; s.mu is held for writing.

@@ -19,6 +19,7 @@ type serverEntry struct {
 	seq   uint64      // creation order
 	pos   int         // index in its project's list
 	steps []step      // the rest of the transition it is in, if any
+	due   int64       // when steps[0] is due, Unix ns
 	log   *consoleLog // its console log; nil until it prints
 }
 
@@ -160,7 +161,7 @@ func (s *Store) AddServer(srv Server) (Server, error) {
 	e := &serverEntry{Server: srv, seq: s.seq}
 	s.insertServer(e)
 	e.seedLog(s.timings, now)
-	return srv, nil
+	return srv, s.persistServer(e)
 }
 
 // checkServer validates a server against the model; s.mu is held.
@@ -465,7 +466,7 @@ func (s *Store) UpdateServer(id string, fn func(*Server)) (Server, error) {
 	e.Server = srv
 	e.steps = nil
 	e.syncLog(s.timings, now)
-	return srv, nil
+	return srv, s.persistServer(e)
 }
 
 // SetServerHost moves a server to host; "" leaves it without one.
@@ -482,6 +483,7 @@ func (s *Store) RemoveServer(id string) error {
 	if err == nil {
 		s.removeServer(e)
 		s.releaseServerPorts(e.ID, now)
+		err = s.persistServerGone(e.ID, now)
 	}
 	return err
 }

@@ -101,6 +101,12 @@ type Store struct {
 	users          map[string]User // by domain + "/" + name
 	cat            catalog         // images, flavors, networks, subnets, ports
 	catalogGen     atomic.Uint64   // changes with every change of cat (CatalogGeneration)
+
+	// persist writes every change to the state file of a store made by
+	// Open; nil for one made by New.
+	persist      *persister
+	syncPolicy   SyncPolicy
+	compactAfter int64
 }
 
 // New returns an empty Store.
@@ -112,6 +118,8 @@ func New(opts ...Option) *Store {
 		protocolsSet: protocolBits([]Protocol{ProtocolVNC}),
 		logger:       slog.New(discardHandler{}),
 		timings:      DefaultTimings(),
+		syncPolicy:   DefaultSync,
+		compactAfter: DefaultCompactAfter,
 	}
 	for _, o := range opts {
 		o(s)
@@ -144,6 +152,9 @@ func (s *Store) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reset()
+	if err := s.persistAll(); err != nil {
+		s.logger.Error("the reset is not in the state file", "err", err)
+	}
 }
 
 // Clock returns the clock the store reads.

@@ -81,7 +81,7 @@ func (s *Store) AddToken(t AuthToken) error {
 	defer s.mu.Unlock()
 	s.tokens[sha256.Sum256([]byte(t.Token))] = t
 	s.tokenGen.Add(1)
-	return nil
+	return s.persistToken(t)
 }
 
 // Token returns the API token with the given value, unless it has expired.
@@ -130,7 +130,7 @@ func (s *Store) RemoveToken(token string) error {
 	}
 	delete(s.tokens, sum)
 	s.tokenGen.Add(1)
-	return nil
+	return s.persistTokenRemoved(sum)
 }
 
 // AddUser adds a user of the fake identity service. An empty Domain means
@@ -154,7 +154,7 @@ func (s *Store) AddUser(u User) (User, error) {
 	u.Roles = cloneRoles(u.Roles)
 	s.users[key] = u
 	u.Roles = cloneRoles(u.Roles)
-	return u, nil
+	return u, s.persistUser(u)
 }
 
 // User returns the user with the given name in the given domain ("" means

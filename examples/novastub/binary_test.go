@@ -140,6 +140,9 @@ func TestBinaryDrivenOverHTTP(t *testing.T) {
 	require.Equal(t, http.StatusOK, call(http.MethodPost, console, token, vnc, &ok))
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	// The output to its end first: Wait closes the pipe, and a read still
+	// under way would lose the last line.
+	tail := <-rest
 	require.NoError(t, cmd.Wait(), "a clean exit on SIGTERM")
-	assert.Contains(t, <-rest, "novastub: stopped")
+	assert.Contains(t, tail, "novastub: stopped")
 }

@@ -7,6 +7,7 @@
 //	go run ./examples/novastub                      # the demo cloud on 127.0.0.1:8774
 //	go run ./examples/novastub -listen 127.0.0.1:0  # any free port
 //	go run ./examples/novastub -seed cloud.json     # your own seed file
+//	go run ./examples/novastub -state cloud.state   # keep the cloud across restarts
 //	go run ./examples/novastub -control-token s3cr3t # choose the control plane's token
 //	go run ./examples/novastub -external-url https://stub.example  # behind a proxy
 //	NOVASTUB_LISTEN=127.0.0.1:9000 go run ./examples/novastub    # any flag from the environment
@@ -20,7 +21,11 @@
 // with a password and the control plane's token (random unless given),
 // then "listening on http://HOST:PORT" once it accepts connections; it logs
 // a line per request on stderr (-quiet: none, -log-format json: JSON), and
-// exits cleanly on SIGINT or SIGTERM. Every flag can also come from the
+// exits cleanly on SIGINT or SIGTERM. With -state FILE the whole model
+// is kept in FILE: every change is written there before it is answered,
+// and the stub starts from FILE when it exists (from the seed when it does
+// not); a FILE it cannot read stops it with an error that says where.
+// Every flag can also come from the
 // environment, NOVASTUB_ and its name in capitals (NOVASTUB_SEED); a flag
 // given wins.
 package main
@@ -28,7 +33,6 @@ package main
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,13 +41,11 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/novastub/novastub/fakenova"
-	"github.com/novastub/novastub/fakenova/identity"
 	"github.com/novastub/novastub/state"
 )
 
@@ -83,6 +85,8 @@ func runEnv(ctx context.Context, args []string, env func(string) (string, bool),
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8774", "address to listen on; port 0 picks a free one")
 	seedFile := fs.String("seed", "", "seed file (JSON) to start from instead of the demo cloud")
+	stateFile := fs.String("state", "", "state file that keeps the cloud across restarts: every change is written to it before its answer; when it exists the stub starts from it, not from the seed")
+	stateSync := fs.String("state-sync", state.DefaultSync.String(), "when the state file is flushed to disk (what survives power loss; a kill survives anyway): always (each change, before its answer), a duration (at most that much is lost) or never (the OS decides)")
 	controlToken := fs.String("control-token", "", "token the control plane (/_novastub/) requires; empty: a random one, printed; \"none\": none (loopback only)")
 	externalURL := fs.String("external-url", "", "URL clients reach the stub at (behind a proxy), for links, the catalog and console URLs; empty: each request's host")
 	maxConsoles := fs.Int("max-console-tokens", state.DefaultMaxConsoleTokens, "console tokens kept at once (about 140 bytes each); past it the oldest is evicted before its TTL, and logged")
@@ -94,7 +98,7 @@ func runEnv(ctx context.Context, args []string, env func(string) (string, bool),
 	corsOrigins := fs.String("cors-origin", "", "origins allowed to call the APIs from a browser (CORS), comma-separated, or *; empty: none")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: novastub [flags]\n\nA fake OpenStack cloud (Nova, Keystone) for development and tests.\n"+
+		fmt.Fprintf(fs.Output(), "Usage: novastub [flags]\n\nA fake OpenStack cloud (Nova, Keystone, Glance, Neutron, consoles) for development and tests.\n"+
 			"Every flag can also be set by an environment variable, %sNAME (-max-console-tokens: %sMAX_CONSOLE_TOKENS); a flag given wins.\n\n", envPrefix, envPrefix)
 		fs.PrintDefaults()
 	}
@@ -135,11 +139,16 @@ func runEnv(ctx context.Context, args []string, env func(string) (string, bool),
 		return err
 	}
 	// The wall clock, which the control plane can also move forward.
-	store := state.New(state.WithClock(state.NewOffsetClock()), state.WithMaxConsoleTokens(*maxConsoles),
-		state.WithLogger(logger))
-	if err := store.Load(seed); err != nil {
-		return fmt.Errorf("seed %s: %w", seedName(*seedFile), err)
+	store, err := openStore(*stateFile, *stateSync, seed, seedName(*seedFile),
+		state.WithClock(state.NewOffsetClock()), state.WithMaxConsoleTokens(*maxConsoles), state.WithLogger(logger))
+	if err != nil {
+		return err
 	}
+	defer func() {
+		if err := store.Close(); err != nil {
+			logger.Error("closing the state file", "err", err)
+		}
+	}()
 
 	ln, err := fakenova.Listen(*listen)
 	if err != nil {
@@ -187,6 +196,9 @@ func runEnv(ctx context.Context, args []string, env func(string) (string, bool),
 		fmt.Fprintf(stdout, "  control token %s (generated; choose one with -control-token)\n", token)
 	case token == "":
 		fmt.Fprintln(stdout, "  no control token (-control-token=none): loopback only")
+	}
+	if *stateFile != "" {
+		fmt.Fprintf(stdout, "state file %s (-state-sync %s)\n", *stateFile, *stateSync)
 	}
 	fmt.Fprintf(stdout, "listening on %s\n", listening)
 
@@ -243,126 +255,37 @@ func loadSeed(path string) (*state.Seed, error) {
 	return seed, nil
 }
 
+// openStore returns the store: kept in the state file at path (Open) when
+// one is given, else in memory, loaded from seed.
+func openStore(path, sync string, seed *state.Seed, seedName string, opts ...state.Option) (*state.Store, error) {
+	if path == "" {
+		store := state.New(opts...)
+		if err := store.Load(seed); err != nil {
+			return nil, fmt.Errorf("seed %s: %w", seedName, err)
+		}
+		return store, nil
+	}
+	policy, err := state.ParseSyncPolicy(sync)
+	if err != nil {
+		return nil, fmt.Errorf("-state-sync: %w", err)
+	}
+	store, err := state.Open(path, seed, append(opts, state.WithSync(policy))...)
+	var fileErr *state.FileError
+	var invalid *state.InvalidError
+	switch {
+	case errors.As(err, &fileErr):
+		return nil, err // it names the file, the line and the offset
+	case errors.As(err, &invalid):
+		return nil, fmt.Errorf("seed %s: %w", seedName, err)
+	case err != nil:
+		return nil, fmt.Errorf("-state %s: %w", path, err)
+	}
+	return store, nil
+}
+
 func seedName(path string) string {
 	if path == "" {
 		return "(demo)"
 	}
 	return path
-}
-
-// printSummary shows the first token, its project and a server of that
-// project whose console works, with a curl line that gets the console, and
-// the identity service with a user who can log in.
-func printSummary(w io.Writer, store *state.Store, base string) {
-	fmt.Fprintln(w, "novastub: a fake OpenStack Nova (remote consoles)")
-	tokens := store.Tokens()
-	if len(tokens) == 0 {
-		fmt.Fprintln(w, "  (the seed has no tokens: add one to call the API)")
-		printIdentity(w, store, base, "")()
-		return
-	}
-	tok := tokens[0]
-	name := "(not in the seed: its calls get 409)"
-	if p, err := store.Project(tok.ProjectID); err == nil {
-		name = p.Name
-	}
-	fmt.Fprintf(w, "  project  %s %s\n", tok.ProjectID, name)
-	fmt.Fprintf(w, "  token    %s\n", tok.Token)
-	login := printIdentity(w, store, base, tok.ProjectID)
-	defer login()
-	for _, srv := range store.Servers() {
-		if srv.ProjectID != tok.ProjectID || srv.Host == "" || srv.Status() != "ACTIVE" {
-			continue
-		}
-		if h, err := store.Host(srv.Host); err != nil || !h.Supports(state.ConsoleNoVNC) {
-			continue
-		}
-		fmt.Fprintf(w, "  server   %s %s (%s)\n", srv.ID, srv.Name, srv.Status())
-		fmt.Fprintln(w, "get a console:")
-		fmt.Fprintf(w, "  curl -s -X POST -H 'X-Auth-Token: %s' -H 'Content-Type: application/json' -d '{\"os-getVNCConsole\": {\"type\": \"novnc\"}}' %s/v2/%s/servers/%s/action\n",
-			tok.Token, base, tok.ProjectID, srv.ID)
-		return
-	}
-}
-
-// printIdentity prints the identity service's auth URL and a user who can
-// log in with a project to scope to (one with a role on the project with
-// the given id, if any), and returns a function that prints how to log in
-// as that user, for the end of the summary.
-func printIdentity(w io.Writer, store *state.Store, base, projectID string) (login func()) {
-	authURL := base + fakenova.IdentityPrefix + "/v3"
-	fmt.Fprintf(w, "  identity %s (Keystone v3, region %s)\n", authURL, identity.DefaultRegion)
-	user, project, ok := loginUser(store, projectID)
-	if !ok {
-		return func() {}
-	}
-	domain := user.Domain
-	if domain == "" {
-		domain = state.DefaultDomainName
-	}
-	projectDomain := state.DomainNameForID(project.DomainID)
-	fmt.Fprintf(w, "  user     %s password %s, project %s, domain %s\n", user.Name, user.Password, project.Name, domain)
-	return func() {
-		fmt.Fprintln(w, "log in with a username and password (the OS_* variables of the OpenStack command-line clients):")
-		fmt.Fprintf(w, "  export OS_AUTH_URL=%s OS_USERNAME=%s OS_PASSWORD=%s OS_PROJECT_NAME=%s OS_USER_DOMAIN_NAME=%s OS_PROJECT_DOMAIN_NAME=%s OS_REGION_NAME=%s\n",
-			authURL, shellQuote(user.Name), shellQuote(user.Password), shellQuote(project.Name),
-			shellQuote(domain), shellQuote(projectDomain), identity.DefaultRegion)
-		body := `{"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": ` + jsonQuote(user.Name) +
-			`, "domain": {"name": ` + jsonQuote(domain) + `}, "password": ` + jsonQuote(user.Password) + `}}}, ` +
-			`"scope": {"project": {"name": ` + jsonQuote(project.Name) + `, "domain": {"name": ` + jsonQuote(projectDomain) + `}}}}}`
-		fmt.Fprintln(w, "get a token by password (the X-Subject-Token header; the body's catalog names the compute endpoint):")
-		fmt.Fprintf(w, "  curl -si -H 'Content-Type: application/json' -d %s %s/auth/tokens\n", shellQuote(body), authURL)
-	}
-}
-
-// loginUser picks a user with a role on a project: on the project with
-// the given id if one has, else the first user (by domain and name) with
-// a role on any project of the store.
-func loginUser(store *state.Store, projectID string) (state.User, state.Project, bool) {
-	projects := store.Projects()
-	byName := func(name string) (state.Project, bool) {
-		for _, p := range projects {
-			if p.Name == name {
-				return p, true
-			}
-		}
-		return state.Project{}, false
-	}
-	users := store.Users()
-	if p, err := store.Project(projectID); err == nil {
-		for _, u := range users {
-			if len(u.Roles[p.Name]) > 0 {
-				return u, p, true
-			}
-		}
-	}
-	for _, u := range users {
-		names := make([]string, 0, len(u.Roles))
-		for name, roles := range u.Roles {
-			if len(roles) > 0 {
-				names = append(names, name)
-			}
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			if p, ok := byName(name); ok {
-				return u, p, true
-			}
-		}
-	}
-	return state.User{}, state.Project{}, false
-}
-
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/@%+=,") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// jsonQuote is s as a JSON string.
-func jsonQuote(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/novastub/novastub/internal/pyjson"
+	"github.com/novastub/novastub/internal/wire"
 	"github.com/novastub/novastub/middleware"
 	"github.com/novastub/novastub/state"
 )
@@ -70,7 +71,7 @@ func (s *Service) serveIssue(w http.ResponseWriter, r *http.Request) {
 		var project *state.Project
 		if t, project, e = s.issue(body); e == nil {
 			w.Header().Set("X-Subject-Token", t.Token)
-			writeBody(w, http.StatusCreated, "application/json", s.renderToken(r, t, project))
+			wire.WriteJSON(w, http.StatusCreated, s.renderToken(r, t, project))
 			return
 		}
 	}

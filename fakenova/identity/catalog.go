@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/novastub/novastub/internal/pyjson"
+	"github.com/novastub/novastub/internal/wire"
 )
 
 // The service catalog: what it lists (WithEndpoint), how Keystone renders
@@ -158,5 +159,5 @@ func (s *Service) serveAuthCatalog(w http.ResponseWriter, r *http.Request, c *ca
 	b = append(b, `, "links": {"self": `...)
 	b = pyjson.AppendString(b, s.v3URL(r, "auth/catalog"))
 	b = append(b, "}}\n"...)
-	writeBody(w, http.StatusOK, "application/json", b)
+	wire.WriteJSON(w, http.StatusOK, b)
 }

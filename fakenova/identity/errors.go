@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/novastub/novastub/internal/pyjson"
+	"github.com/novastub/novastub/internal/wire"
 	"github.com/novastub/novastub/middleware"
 )
 
@@ -124,7 +125,7 @@ func (s *Service) writeMiddlewareError(w http.ResponseWriter, r *http.Request, e
 	if e.code == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Keystone uri="`+s.base(r)+`"`)
 	}
-	writeBody(w, e.code, "application/json", b)
+	wire.WriteJSON(w, e.code, b)
 }
 
 // writeError answers as Keystone's _handle_keystone_exception does:
@@ -158,14 +159,8 @@ func (s *Service) writeError(w http.ResponseWriter, r *http.Request, e *apiError
 	if e.code == http.StatusUnauthorized {
 		h.Set("WWW-Authenticate", `Keystone uri="`+s.base(r)+`/v3"`)
 	}
-	writeBody(w, e.code, "application/json", b)
+	wire.WriteJSON(w, e.code, b)
 }
 
-// writeBody writes a complete answer with its Content-Length.
-func writeBody(w http.ResponseWriter, code int, contentType string, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(code)
-	_, _ = w.Write(body)
-}
+// contentTypeHTML is the Content-Type of Flask's (werkzeug's) HTML pages.
+var contentTypeHTML = []string{"text/html; charset=utf-8"}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/novastub/novastub/internal/pyjson"
+	"github.com/novastub/novastub/internal/wire"
 	"github.com/novastub/novastub/middleware"
 	"github.com/novastub/novastub/state"
 )
@@ -78,6 +79,7 @@ func New(store *state.Store, opts ...Option) *Service {
 		panic("identity: crypto/rand: " + err.Error()) // it does not fail on the systems Go supports
 	}
 	s.catalogIDs = newCatalogIDs(cfg.catalog, cfg.region)
+	s.adoptIssued()
 	// Keystone's WSGI pipeline limits bodies with oslo.middleware's
 	// sizelimit, as Nova's does.
 	s.handler = middleware.BodyLimit(middleware.DefaultMaxBodyBytes)(http.HandlerFunc(s.route))
@@ -151,7 +153,7 @@ func (s *Service) route(w http.ResponseWriter, r *http.Request) {
 	}
 	rt, ok := parseRoute(path)
 	if !ok {
-		writeBody(w, http.StatusNotFound, "text/html; charset=utf-8", []byte(pageNotFound))
+		wire.WriteBody(w, http.StatusNotFound, contentTypeHTML, []byte(pageNotFound))
 		return
 	}
 	switch rt.kind {
@@ -163,7 +165,7 @@ func (s *Service) route(w http.ResponseWriter, r *http.Request) {
 			allow(w, "GET, HEAD, OPTIONS")
 		default:
 			h.Set("Allow", "GET, HEAD, OPTIONS")
-			writeBody(w, http.StatusMethodNotAllowed, "text/html; charset=utf-8", []byte(pageMethodNotAllowed))
+			wire.WriteBody(w, http.StatusMethodNotAllowed, contentTypeHTML, []byte(pageMethodNotAllowed))
 		}
 	case routeTokens:
 		switch r.Method {
@@ -216,13 +218,13 @@ func (s *Service) serveRead(w http.ResponseWriter, r *http.Request, c *caller, r
 // through Keystone's _output_json.
 func methodNotAllowed(w http.ResponseWriter, methods string) {
 	w.Header().Set("Allow", methods)
-	writeBody(w, http.StatusMethodNotAllowed, "application/json", []byte(bodyMethodNotAllowed))
+	wire.WriteJSON(w, http.StatusMethodNotAllowed, []byte(bodyMethodNotAllowed))
 }
 
 // allow answers OPTIONS as flask does: 200, the Allow header, no body.
 func allow(w http.ResponseWriter, methods string) {
 	w.Header().Set("Allow", methods)
-	writeBody(w, http.StatusOK, "text/html; charset=utf-8", nil)
+	wire.WriteBody(w, http.StatusOK, contentTypeHTML, nil)
 }
 
 // serveDiscovery answers keystone/api/discovery.py's documents: GET / is a
@@ -243,10 +245,10 @@ func (s *Service) serveDiscovery(w http.ResponseWriter, r *http.Request, root bo
 			pyjson.M("type", pyjson.Str(versionMediaType))))),
 	)
 	if !root {
-		writeBody(w, http.StatusOK, "application/json", pyjson.AppendValue(nil, pyjson.Obj(pyjson.M("version", version))))
+		wire.WriteJSON(w, http.StatusOK, pyjson.AppendValue(nil, pyjson.Obj(pyjson.M("version", version))))
 		return
 	}
 	body := pyjson.Obj(pyjson.M("versions", pyjson.Obj(pyjson.M("values", pyjson.Arr(version)))))
 	w.Header().Set("Location", self)
-	writeBody(w, http.StatusMultipleChoices, "application/json", pyjson.AppendValue(nil, body))
+	wire.WriteJSON(w, http.StatusMultipleChoices, pyjson.AppendValue(nil, body))
 }

@@ -1,11 +1,12 @@
 package identity
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/novastub/novastub/fakenova/internal/apiservice"
 )
 
 // Defaults of the options.
@@ -43,7 +44,7 @@ func defaultConfig() config {
 		ttl:       DefaultTokenTTL,
 		catalog:   defaultCatalog(),
 		prefix:    DefaultPrefix,
-		logger:    slog.New(discardHandler{}),
+		logger:    apiservice.Discard,
 		maxTokens: DefaultMaxTokens,
 	}
 }
@@ -146,12 +147,7 @@ func WithExternalURL(u string) Option {
 // http.StripPrefix), which its links include when there is no external
 // URL. Default: DefaultPrefix, "/identity"; "" for a service at the root.
 func WithPrefix(p string) Option {
-	return func(c *config) {
-		c.prefix = strings.TrimRight(p, "/")
-		if c.prefix != "" && !strings.HasPrefix(c.prefix, "/") {
-			c.prefix = "/" + c.prefix
-		}
-	}
+	return func(c *config) { c.prefix = apiservice.CleanPrefix(p) }
 }
 
 // WithLogger sets where the service logs refused authentications (with the
@@ -187,11 +183,3 @@ func origin(r *http.Request) string {
 	}
 	return scheme + "://" + r.Host
 }
-
-// discardHandler is a slog.Handler that drops every record.
-type discardHandler struct{}
-
-func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
-func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
-func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discardHandler) WithGroup(string) slog.Handler           { return d }

@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/novastub/novastub/fakenova/internal/multidict"
 	"github.com/novastub/novastub/internal/pyjson"
+	"github.com/novastub/novastub/internal/wire"
 	"github.com/novastub/novastub/state"
 )
 
@@ -134,16 +136,16 @@ var (
 // buildFilters is ResourceBase.build_driver_hints' filters: every value of
 // a supported name, and of a supported name followed by "__" and a
 // comparator.
-func buildFilters(args queryArgs, supported []string) []filter {
+func buildFilters(args multidict.Params, supported []string) []filter {
 	var out []filter
-	for _, arg := range args.multiItems() {
-		if slices.Contains(supported, arg.name) {
-			out = append(out, filter{name: arg.name, value: arg.value, comparator: "equals", caseSensitive: true})
+	for _, arg := range args.Grouped() {
+		if slices.Contains(supported, arg.Key) {
+			out = append(out, filter{name: arg.Key, value: arg.Value, comparator: "equals", caseSensitive: true})
 			continue
 		}
 		for _, key := range supported {
-			if comparator, ok := strings.CutPrefix(arg.name, key+"__"); ok {
-				f := filter{name: key, value: arg.value, comparator: comparator, caseSensitive: true}
+			if comparator, ok := strings.CutPrefix(arg.Key, key+"__"); ok {
+				f := filter{name: key, value: arg.Value, comparator: comparator, caseSensitive: true}
 				if strings.HasPrefix(comparator, "i") {
 					f.comparator, f.caseSensitive = comparator[1:], false
 				}
@@ -157,8 +159,8 @@ func buildFilters(args queryArgs, supported []string) []filter {
 // listLimit is build_driver_hints' limit: the first "limit" parameter,
 // when not empty, through int() (a ValueError Keystone does not catch: a
 // 500) and capped at [DEFAULT] max_db_limit.
-func listLimit(args queryArgs) (limit int64, ok bool, e *apiError) {
-	v, present := args.get("limit")
+func listLimit(args multidict.Params) (limit int64, ok bool, e *apiError) {
+	v, present := args.First("limit")
 	if !present || v == "" {
 		return 0, false, nil
 	}
@@ -329,16 +331,24 @@ func (s *Service) writeProjects(w http.ResponseWriter, r *http.Request, c collec
 // json.dumps, then a newline.
 func writeDocument(w http.ResponseWriter, code int, doc pyjson.Value) {
 	b := pyjson.AppendValue(make([]byte, 0, 1024), doc)
-	writeBody(w, code, "application/json", append(b, '\n'))
+	wire.WriteJSON(w, code, append(b, '\n'))
 }
 
 // nextLink is wrap_collection's next page: when the list has a limit (or
 // a marker), is not empty and was cut, the same URL with marker set to the
 // last id and limit to the limit applied.
-func (s *Service) nextLink(r *http.Request, path string, args queryArgs, rows []projectRow, limit int64) string {
-	return s.v3URL(r, path) + "?" + args.urlencodeFirst(
-		queryArg{"marker", rows[len(rows)-1].id},
-		queryArg{"limit", strconv.FormatInt(limit, 10)})
+func (s *Service) nextLink(r *http.Request, path string, args multidict.Params, rows []projectRow, limit int64) string {
+	return s.v3URL(r, path) + "?" + nextQuery(args, rows[len(rows)-1].id, limit)
+}
+
+// nextQuery is the query of a next link: urllib's urlencode of
+// request.args.to_dict() (each name's first value, in the order the names
+// first appear) with marker and limit set, in place or after the others.
+func nextQuery(args multidict.Params, marker string, limit int64) string {
+	q := args.DictFirst()
+	q.Assign("marker", marker)
+	q.Assign("limit", strconv.FormatInt(limit, 10))
+	return q.Encode()
 }
 
 // serveProjects answers GET /v3/projects (ProjectsResource.get): the query
@@ -347,7 +357,7 @@ func (s *Service) nextLink(r *http.Request, path string, args queryArgs, rows []
 // project (domains too with is_domain=true), by id, filtered, paged by
 // limit and marker as the SQL backend pages.
 func (s *Service) serveProjects(w http.ResponseWriter, r *http.Request, c *caller) {
-	args := parseQuery(r.URL.RawQuery)
+	args := multidict.ParseWerkzeug(r.URL.RawQuery)
 	if e := validateProjectsQuery(args); e != nil {
 		s.writeError(w, r, e)
 		return
@@ -366,7 +376,7 @@ func (s *Service) serveProjects(w http.ResponseWriter, r *http.Request, c *calle
 		s.writeError(w, r, e)
 		return
 	}
-	if _, ok := args.get("is_domain"); !ok {
+	if _, ok := args.First("is_domain"); !ok {
 		filters = append(filters, filter{name: "is_domain", value: "0", comparator: "equals", caseSensitive: true})
 	}
 	all := s.projectRows()
@@ -378,7 +388,7 @@ func (s *Service) serveProjects(w http.ResponseWriter, r *http.Request, c *calle
 			rest = append(rest, f)
 		}
 	}
-	if marker, _ := args.get("marker"); marker != "" {
+	if marker, _ := args.First("marker"); marker != "" {
 		i := slices.IndexFunc(all, func(row projectRow) bool { return row.id == marker })
 		if i < 0 {
 			s.writeError(w, r, notFound(msgMarkerNotFound(marker)))
@@ -418,8 +428,8 @@ func (s *Service) serveProjects(w http.ResponseWriter, r *http.Request, c *calle
 // has tags, so tags or tags-any match none, unless not-tags or
 // not-tags-any is there too (list_projects_by_tags then starts over from
 // every project).
-func tagsExclude(args queryArgs) bool {
-	has := func(name string) bool { _, ok := args.get(name); return ok }
+func tagsExclude(args multidict.Params) bool {
+	has := func(name string) bool { _, ok := args.First(name); return ok }
 	return (has("tags") || has("tags-any")) && !has("not-tags") && !has("not-tags-any")
 }
 
@@ -476,7 +486,7 @@ func (s *Service) serveUserProjects(w http.ResponseWriter, r *http.Request, c *c
 		s.writeError(w, r, forbiddenAction(actionListUserProjects))
 		return
 	}
-	args := parseQuery(r.URL.RawQuery)
+	args := multidict.ParseWerkzeug(r.URL.RawQuery)
 	limit, hasLimit, e := listLimit(args)
 	if e != nil {
 		s.writeError(w, r, e)

@@ -2,222 +2,35 @@ package identity
 
 import (
 	"math"
-	"net/url"
+	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
+	"github.com/novastub/novastub/fakenova/internal/multidict"
 	"github.com/novastub/novastub/internal/pyjson"
 )
 
-// Query strings as Keystone reads them: werkzeug's request.args, Python's
-// int() of a limit, urllib's urlencode of a next link, the query schema of
+// Query strings as Keystone reads them: werkzeug's request.args
+// (multidict.ParseWerkzeug), Python's int() of a limit, urllib's urlencode
+// of a next link (multidict.Params.Encode), the query schema of
 // GET /v3/projects.
 
-// queryArg is one name=value pair of a query string.
-type queryArg struct{ name, value string }
-
-// queryArgs are a query string's pairs in order, as werkzeug's MultiDict
-// keeps them.
-type queryArgs []queryArg
-
-// maxQueryArgs bounds the pairs read from a query string (the server
-// already bounds its length).
-const maxQueryArgs = 1000
-
-// parseQuery is werkzeug's request.args (urllib.parse.parse_qsl with
-// keep_blank_values and werkzeug's error handler): pairs split at "&",
-// empty ones skipped, a pair without "=" has the value "", "+" is a space,
-// %XX escapes are decoded (a malformed one is kept as it is) and the bytes
-// read as UTF-8, a byte that is not UTF-8 escaped again as %XX.
-func parseQuery(raw string) queryArgs {
-	var args queryArgs
-	for raw != "" && len(args) < maxQueryArgs {
-		var part string
-		part, raw, _ = strings.Cut(raw, "&")
-		if part == "" {
-			continue
-		}
-		name, value, _ := strings.Cut(part, "=")
-		args = append(args, queryArg{unquotePlus(name), unquotePlus(value)})
-	}
-	return args
-}
-
-// unquotePlus is urllib.parse.unquote of s with "+" read as a space, with
-// errors="werkzeug.url_quote".
-func unquotePlus(s string) string {
-	if !strings.ContainsAny(s, "+%") && utf8.ValidString(s) {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '+':
-			b = append(b, ' ')
-		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
-			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
-			i += 2
-		default:
-			b = append(b, c)
-		}
-	}
-	if utf8.Valid(b) {
-		return string(b)
-	}
-	var out strings.Builder
-	out.Grow(len(b) + 8)
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		if r == utf8.RuneError && size == 1 {
-			const hex = "0123456789ABCDEF"
-			out.Write([]byte{'%', hex[b[0]>>4], hex[b[0]&0xf]})
-		} else {
-			out.Write(b[:size])
-		}
-		b = b[size:]
-	}
-	return out.String()
-}
-
-func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
-	}
-	return c - 'a' + 10
-}
-
-// multiItems is MultiDict.items(multi=True): the pairs grouped by name,
-// names in the order they first appear.
-func (a queryArgs) multiItems() queryArgs {
-	out := make(queryArgs, 0, len(a))
-	done := map[string]bool{}
-	for i, arg := range a {
-		if done[arg.name] {
-			continue
-		}
-		done[arg.name] = true
-		for _, later := range a[i:] {
-			if later.name == arg.name {
-				out = append(out, later)
-			}
-		}
-	}
-	return out
-}
-
-// get is MultiDict.get: the first value of name.
-func (a queryArgs) get(name string) (string, bool) {
-	for _, arg := range a {
-		if arg.name == name {
-			return arg.value, true
-		}
-	}
-	return "", false
-}
-
-// urlencodeFirst is urllib.parse.urlencode of request.args.to_dict(): the
-// first value of each name, in the order the names first appear, with
-// set's values replacing (or, for a new name, following) theirs.
-func (a queryArgs) urlencodeFirst(set ...queryArg) string {
-	var names []string
-	values := map[string]string{}
-	add := func(name, value string, replace bool) {
-		if _, ok := values[name]; !ok {
-			names = append(names, name)
-		} else if !replace {
-			return
-		}
-		values[name] = value
-	}
-	for _, arg := range a {
-		add(arg.name, arg.value, false)
-	}
-	for _, arg := range set {
-		add(arg.name, arg.value, true)
-	}
-	var b strings.Builder
-	for i, name := range names {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		// quote_plus escapes what url.QueryEscape does.
-		b.WriteString(url.QueryEscape(name))
-		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(values[name]))
-	}
-	return b.String()
-}
-
-// pyInt is Python's int() of a str: surrounding whitespace (Unicode's
-// spaces, not the separators U+001C to U+001F), a sign, decimal digits of
-// any script with single underscores between them. ok is false where int()
-// raises ValueError. Values beyond int64 saturate.
+// pyInt is Python's int() of a str (pyjson.ParseInt), saturated to
+// ±math.MaxInt64.
 func pyInt(s string) (n int64, ok bool) {
-	s = strings.TrimFunc(s, unicode.IsSpace)
-	neg := false
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-'
-		s = s[1:]
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n, true // [+-]?[0-9]+ within int64: int() reads the same
 	}
-	if s == "" {
+	i, ok := pyjson.ParseInt(s)
+	switch {
+	case !ok:
 		return 0, false
+	case i.IsInt64():
+		return i.Int64(), true
+	case i.Sign() > 0:
+		return math.MaxInt64, true
 	}
-	var v uint64
-	prevDigit := false
-	for _, r := range s {
-		if r == '_' {
-			if !prevDigit {
-				return 0, false
-			}
-			prevDigit = false
-			continue
-		}
-		d, isDigit := digitValue(r)
-		if !isDigit {
-			return 0, false
-		}
-		prevDigit = true
-		if v <= (math.MaxInt64-9)/10 {
-			v = v*10 + uint64(d)
-		} else {
-			v = math.MaxInt64
-		}
-	}
-	if !prevDigit {
-		return 0, false
-	}
-	if neg {
-		return -int64(v), true
-	}
-	return int64(v), true
-}
-
-// digitValue is the value of a decimal digit (Unicode category Nd), as
-// Python's int() reads it: the digits come in runs of ten from zero.
-func digitValue(r rune) (int, bool) {
-	if '0' <= r && r <= '9' {
-		return int(r - '0'), true
-	}
-	if r < 0x80 || !unicode.Is(unicode.Nd, r) {
-		return 0, false
-	}
-	for _, rg := range unicode.Nd.R16 {
-		if rune(rg.Lo) <= r && r <= rune(rg.Hi) {
-			return int(r-rune(rg.Lo)) % 10, true
-		}
-	}
-	for _, rg := range unicode.Nd.R32 {
-		if rune(rg.Lo) <= r && r <= rune(rg.Hi) {
-			return int(r-rune(rg.Lo)) % 10, true
-		}
-	}
-	return 0, false
+	return -math.MaxInt64, true
 }
 
 // pyBool is oslo's strutils.bool_from_string(value, default=True), which
@@ -303,9 +116,9 @@ var booleanStrings = map[string]bool{
 
 // validateProjectsQuery returns the 400 of the first schema error of a
 // GET /v3/projects query, or nil.
-func validateProjectsQuery(args queryArgs) *apiError {
+func validateProjectsQuery(args multidict.Params) *apiError {
 	check := func(name string, rule func(v string) string) *apiError {
-		v, ok := args.get(name)
+		v, ok := args.First(name)
 		if !ok {
 			return nil
 		}
@@ -388,7 +201,7 @@ func isUUIDLike(v string) bool {
 		return false
 	}
 	for i := 0; i < len(v); i++ {
-		if !isHex(v[i]) {
+		if c := v[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
 			return false
 		}
 	}

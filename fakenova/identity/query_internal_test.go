@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/novastub/novastub/fakenova/internal/multidict"
 )
 
 // queryOracle is the part of testdata/keystone_oracle.json about query
@@ -47,8 +49,8 @@ func loadQueryOracle(t *testing.T) queryOracle {
 func TestQueryStringsAsWerkzeugReadsThem(t *testing.T) {
 	for _, c := range loadQueryOracle(t).QueryStrings {
 		got := [][]string{}
-		for _, arg := range parseQuery(c.Query).multiItems() {
-			got = append(got, []string{arg.name, arg.value})
+		for _, arg := range multidict.ParseWerkzeug(c.Query).Grouped() {
+			got = append(got, []string{arg.Key, arg.Value})
 		}
 		assert.Equal(t, c.Args, got, c.Query)
 	}
@@ -72,7 +74,7 @@ func TestPyIntIsPythonsInt(t *testing.T) {
 
 func TestNextLinksAsURLEncodeWritesThem(t *testing.T) {
 	for _, c := range loadQueryOracle(t).URLEncode {
-		var args queryArgs
+		var args multidict.Params
 		for _, kv := range c.Args {
 			value := ""
 			switch v := kv[1].(type) {
@@ -81,13 +83,13 @@ func TestNextLinksAsURLEncodeWritesThem(t *testing.T) {
 			case float64:
 				value = strconv.FormatFloat(v, 'f', -1, 64)
 			}
-			args = append(args, queryArg{kv[0].(string), value})
+			args = append(args, multidict.Pair{Key: kv[0].(string), Value: value})
 		}
-		assert.Equal(t, c.Text, args.urlencodeFirst())
+		assert.Equal(t, c.Text, args.DictFirst().Encode())
 	}
 	// The marker and the limit replace theirs, or follow.
-	args := parseQuery("limit=2&name=a+b&name=c")
-	assert.Equal(t, "limit=2&name=a+b&marker=x", args.urlencodeFirst(queryArg{"marker", "x"}, queryArg{"limit", "2"}))
+	args := multidict.ParseWerkzeug("limit=2&name=a+b&name=c")
+	assert.Equal(t, "limit=2&name=a+b&marker=x", nextQuery(args, "x", 2))
 }
 
 func TestStatusTitlesArePythons(t *testing.T) {

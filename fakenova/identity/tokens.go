@@ -7,9 +7,11 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"net/http"
+	"sort"
 	"time"
 
 	"github.com/novastub/novastub/internal/pyjson"
+	"github.com/novastub/novastub/internal/wire"
 	"github.com/novastub/novastub/state"
 )
 
@@ -60,6 +62,18 @@ func (s *Service) issuedHere(token string) bool {
 	}
 	tag := s.tag(raw[:25])
 	return subtle.ConstantTimeCompare(tag[:16], raw[25:]) == 1
+}
+
+// adoptIssued takes the store's tokens that this service issued before
+// (a store opened from a state file keeps them: state.Open) into the
+// tokens it purges once expired and caps, oldest first.
+func (s *Service) adoptIssued() {
+	for _, t := range s.store.Tokens() {
+		if t.AuditID != "" && !t.IssuedAt.IsZero() && !t.ExpiresAt.IsZero() {
+			s.issued = append(s.issued, issuedToken{token: t.Token, expires: t.ExpiresAt})
+		}
+	}
+	sort.SliceStable(s.issued, func(i, j int) bool { return s.issued[i].expires.Before(s.issued[j].expires) })
 }
 
 // keep stores an issued token as an API token of the store, where the fake
@@ -300,7 +314,7 @@ func (s *Service) serveValidate(w http.ResponseWriter, r *http.Request, c *calle
 		return
 	}
 	w.Header().Set("X-Subject-Token", token)
-	writeBody(w, http.StatusOK, "application/json", s.renderToken(r, subject, project))
+	wire.WriteJSON(w, http.StatusOK, s.renderToken(r, subject, project))
 }
 
 // serveRevoke answers DELETE /v3/auth/tokens: the subject token stops

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -192,4 +194,26 @@ func TestIssuedTokensCapped(t *testing.T) {
 	login()
 	login()
 	assert.Equal(t, identity.TokenStats{Held: 2, Max: 2, Evicted: 1}, e.svc.TokenStats())
+}
+
+// A service on a store that holds tokens an earlier service issued (a
+// store opened from a state file after a restart) purges and caps them
+// with its own: they count against WithMaxTokens and go first.
+func TestIssuedTokensAdopted(t *testing.T) {
+	e := newEnv(t, identity.WithMaxTokens(2))
+	first, _ := e.issue(passwordBody("admin", "secret", "Default", projectScope("demo")))
+	e.clock.Advance(time.Second)
+	second, _ := e.issue(passwordBody("admin", "secret", "Default", projectScope("demo")))
+
+	restarted := identity.New(e.store, identity.WithMaxTokens(2))
+	assert.Equal(t, identity.TokenStats{Held: 2, Max: 2}, restarted.TokenStats(), "the static tokens are not the service's")
+	w := httptest.NewRecorder()
+	restarted.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/v3/auth/tokens",
+		strings.NewReader(passwordBody("admin", "secret", "Default", projectScope("demo")))))
+	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	assert.Equal(t, identity.TokenStats{Held: 2, Max: 2, Evicted: 1}, restarted.TokenStats())
+	_, err := e.store.Token(first)
+	assert.ErrorIs(t, err, state.ErrNotFound, "the oldest went")
+	_, err = e.store.Token(second)
+	assert.NoError(t, err)
 }

@@ -9,19 +9,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/novastub/novastub/fakenova/internal/apiservice"
 	"github.com/novastub/novastub/fakenova/internal/multidict"
-	"github.com/novastub/novastub/middleware"
+	"github.com/novastub/novastub/internal/pyjson"
+	"github.com/novastub/novastub/internal/wire"
 	"github.com/novastub/novastub/state"
 )
-
-// viewer is who the request acts as.
-func viewer(r *http.Request) state.Viewer {
-	id, _ := middleware.IdentityFrom(r.Context())
-	if id == nil {
-		return state.Viewer{}
-	}
-	return state.Viewer{ProjectID: id.ProjectID, Admin: id.HasRole("admin")}
-}
 
 // hasBody is Glance's JSONRequestDeserializer.has_body.
 func hasBody(r *http.Request) bool {
@@ -35,12 +28,12 @@ func (s *Service) serveShow(w http.ResponseWriter, r *http.Request, id string) {
 		writeError(w, r, http.StatusBadRequest, msgBodyNotExpected)
 		return
 	}
-	im, err := s.store.ImageFor(id, viewer(r))
+	im, err := s.store.ImageFor(id, apiservice.Viewer(r))
 	if err != nil {
 		writeError(w, r, http.StatusNotFound, msgNoImage(id))
 		return
 	}
-	writeJSON(w, http.StatusOK, appendImage(make([]byte, 0, 1024), &im))
+	wire.WriteJSON(w, http.StatusOK, appendImage(make([]byte, 0, 1024), &im))
 }
 
 // listRequest is a parsed GET /v2/images.
@@ -240,13 +233,13 @@ func pythonInt(s string) (int, bool) {
 
 // serveList answers GET /v2/images.
 func (s *Service) serveList(w http.ResponseWriter, r *http.Request) {
-	ps := multidict.Parse(r.URL.RawQuery)
+	ps, _ := multidict.ParseWebob(r.URL.RawQuery) // a query that is not UTF-8 is read as it is
 	req, err := parseList(append(multidict.Params(nil), ps...))
 	if err == nil {
 		var images []*state.Image
-		images, err = s.list(req, viewer(r))
+		images, err = s.list(req, apiservice.Viewer(r))
 		if err == nil {
-			writeJSON(w, http.StatusOK, appendList(make([]byte, 0, 256+1024*len(images)), images, ps, req))
+			wire.WriteJSON(w, http.StatusOK, appendList(make([]byte, 0, 256+1024*len(images)), images, ps, req))
 			return
 		}
 	}
@@ -358,12 +351,12 @@ func appendList(b []byte, images []*state.Image, ps multidict.Params, req *listR
 	if enc := q.Encode(); enc != "" {
 		first += "?" + enc
 	}
-	b = appendString(b, first)
+	b = pyjson.AppendStringUnicode(b, first)
 	b = append(b, `, "schema": "/v2/schemas/images"`...)
 	if len(images) > 0 && len(images) == req.limit {
 		q = append(q, multidict.Pair{Key: "marker", Value: images[len(images)-1].ID})
 		b = append(b, `, "next": `...)
-		b = appendString(b, "/v2/images?"+q.Encode())
+		b = pyjson.AppendStringUnicode(b, "/v2/images?"+q.Encode())
 	}
 	return append(b, '}')
 }
@@ -379,9 +372,9 @@ func appendImage(b []byte, im *state.Image) []byte {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		b = appendString(b, k)
+		b = pyjson.AppendStringUnicode(b, k)
 		b = append(b, ": "...)
-		b = appendString(b, im.Properties[k])
+		b = pyjson.AppendStringUnicode(b, im.Properties[k])
 		b = append(b, ", "...)
 	}
 	b = append(b, `"name": `...)
@@ -391,13 +384,13 @@ func appendImage(b []byte, im *state.Image) []byte {
 	b = append(b, `, "container_format": `...)
 	b = appendNullString(b, im.ContainerFormat)
 	b = append(b, `, "visibility": `...)
-	b = appendString(b, string(im.Visibility))
+	b = pyjson.AppendStringUnicode(b, string(im.Visibility))
 	b = append(b, `, "size": `...)
 	b = appendNullInt(b, im.Size)
 	b = append(b, `, "virtual_size": `...)
 	b = appendNullInt(b, im.VirtualSize)
 	b = append(b, `, "status": `...)
-	b = appendString(b, im.Status)
+	b = pyjson.AppendStringUnicode(b, im.Status)
 	b = append(b, `, "checksum": `...)
 	b = appendNullString(b, im.Checksum)
 	b = append(b, `, "protected": `...)
@@ -415,7 +408,7 @@ func appendImage(b []byte, im *state.Image) []byte {
 	b = append(b, `, "os_hash_value": `...)
 	b = appendNullString(b, im.OSHashValue)
 	b = append(b, `, "id": `...)
-	b = appendString(b, im.ID)
+	b = pyjson.AppendStringUnicode(b, im.ID)
 	b = append(b, `, "created_at": `...)
 	b = appendTime(b, im.Created)
 	b = append(b, `, "updated_at": `...)
@@ -425,7 +418,7 @@ func appendImage(b []byte, im *state.Image) []byte {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		b = appendString(b, t)
+		b = pyjson.AppendStringUnicode(b, t)
 	}
 	b = append(b, `], "self": "/v2/images/`...)
 	b = append(b, im.ID...)

@@ -3,54 +3,19 @@ package image
 import (
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/novastub/novastub/internal/pyjson"
 )
 
-// appendString quotes s as Python's json.dumps(ensure_ascii=False) does,
-// which Glance's image answers use: non-ASCII characters as they are,
-// control characters escaped.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x80 {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			b = utf8.AppendRune(b, r) // an invalid byte becomes U+FFFD
-			i += size
-			continue
-		}
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		default:
-			if c < 0x20 {
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			} else {
-				b = append(b, c)
-			}
-		}
-		i++
-	}
-	return append(b, '"')
-}
+// Glance writes its answers with json.dumps(ensure_ascii=False) (", " and
+// ": "): strings are quoted by pyjson.AppendStringUnicode.
 
 // appendNullString writes s, or null when it is empty.
 func appendNullString(b []byte, s string) []byte {
 	if s == "" {
 		return append(b, "null"...)
 	}
-	return appendString(b, s)
+	return pyjson.AppendStringUnicode(b, s)
 }
 
 // appendNullInt writes n, or null when it is 0.

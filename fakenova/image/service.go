@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/novastub/novastub/fakenova/internal/storeauth"
 	"github.com/novastub/novastub/middleware"
 	"github.com/novastub/novastub/state"
 )
@@ -27,18 +26,10 @@ func New(store *state.Store, opts ...Option) *Service {
 	if store == nil {
 		store = state.New()
 	}
-	if cfg.authenticator == nil {
-		cfg.authenticator = storeauth.New(store)
-	}
-	authOpts := []middleware.AuthOption{middleware.WithAuthLogger(cfg.logger)}
-	if cfg.authURI != nil {
-		authOpts = append(authOpts, middleware.WithAuthURI(cfg.authURI))
-	}
 	s := &Service{cfg: cfg, store: store}
 	// Glance's keystone pipeline: versionnegotiation (before authtoken),
 	// authtoken, context (which sets the request id), the v2 router.
-	s.api = middleware.Recover(cfg.logger)(
-		middleware.Authenticate(cfg.authenticator, authOpts...)(http.HandlerFunc(s.route)))
+	s.api = cfg.Authenticated(store, http.HandlerFunc(s.route))
 	return s
 }
 

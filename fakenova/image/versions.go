@@ -2,7 +2,9 @@ package image
 
 import (
 	"net/http"
-	"strconv"
+
+	"github.com/novastub/novastub/internal/pyjson"
+	"github.com/novastub/novastub/internal/wire"
 )
 
 // versionEntries are the versions glance/api/versions.py lists with
@@ -16,7 +18,7 @@ var versionEntries = []string{"2.18", "2.17", "2.16", "2.15", "2.14", "2.9",
 // unknown versions, 200 for /versions). No token is needed: version
 // negotiation runs before authentication.
 func (s *Service) serveVersions(w http.ResponseWriter, r *http.Request, code int) {
-	href := s.endpoint(r) + "/v2/"
+	href := s.cfg.BaseURL(r) + "/v2/" // public_endpoint, or the URL the request reached
 	b := make([]byte, 0, 1600)
 	b = append(b, `{"versions": [`...)
 	for i, v := range versionEntries {
@@ -32,31 +34,9 @@ func (s *Service) serveVersions(w http.ResponseWriter, r *http.Request, code int
 		b = append(b, `", "status": "`...)
 		b = append(b, status...)
 		b = append(b, `", "links": [{"rel": "self", "href": `...)
-		b = appendString(b, href)
+		b = pyjson.AppendStringUnicode(b, href)
 		b = append(b, "}]}"...)
 	}
 	b = append(b, "]}"...)
-	writeJSON(w, code, b)
-}
-
-// endpoint is Glance's public_endpoint, or the URL the request reached
-// the service at (webob's application_url: scheme, host and prefix).
-func (s *Service) endpoint(r *http.Request) string {
-	if s.cfg.externalURL != "" {
-		return s.cfg.externalURL
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + s.cfg.prefix
-}
-
-// writeJSON writes a complete JSON answer.
-func writeJSON(w http.ResponseWriter, code int, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(code)
-	_, _ = w.Write(body)
+	wire.WriteJSON(w, code, b)
 }

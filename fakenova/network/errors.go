@@ -2,9 +2,9 @@ package network
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/novastub/novastub/internal/pyjson"
+	"github.com/novastub/novastub/internal/wire"
 )
 
 // Neutron's messages (neutron-lib's exceptions and api definitions,
@@ -38,32 +38,37 @@ func invalidInput(reason string) *neutronError {
 	return badRequest("InvalidInput", "Invalid input for operation: "+reason+".")
 }
 
-// notFoundOf is the NotFound exception of each resource, with its message.
+// notFoundOf is the NotFound exception of each collection's resource,
+// with its message: "<what> <id><tail>".
 func notFoundOf(collection, id string) *neutronError {
-	switch collection {
-	case "networks":
-		return notFound("NetworkNotFound", "Network "+id+" could not be found.")
-	case "subnets":
-		return notFound("SubnetNotFound", "Subnet "+id+" could not be found.")
-	case "ports":
-		return notFound("PortNotFound", "Port "+id+" could not be found.")
-	case "routers":
-		return notFound("RouterNotFound", "Router "+id+" could not be found.")
-	case "floatingips":
-		return notFound("FloatingIPNotFound", "Floating IP "+id+" could not be found")
-	case "security-groups":
-		return notFound("SecurityGroupNotFound", "Security group "+id+" does not exist")
-	case "security-group-rules":
-		return notFound("SecurityGroupRuleNotFound", "Security group rule "+id+" does not exist")
-	case "subnetpools":
-		return notFound("SubnetPoolNotFound", "Subnet pool "+id+" could not be found.")
-	case "address-scopes":
-		return notFound("AddressScopeNotFound", "Address scope "+id+" could not be found")
-	case "trunks":
-		return notFound("TrunkNotFound", "Trunk "+id+" could not be found.")
+	if nf, ok := notFounds[collection]; ok {
+		return notFound(nf.typ, nf.what+" "+id+nf.tail)
 	}
-	return notFound("HTTPNotFound", msgResourceNotFound)
+	return errResourceNotFound
 }
+
+// notFounds are neutron-lib's NotFound exceptions of the collections, by
+// the words of their messages (some end with a period, some do not).
+var notFounds = map[string]struct{ typ, what, tail string }{
+	"networks":             {"NetworkNotFound", "Network", " could not be found."},
+	"subnets":              {"SubnetNotFound", "Subnet", " could not be found."},
+	"ports":                {"PortNotFound", "Port", " could not be found."},
+	"routers":              {"RouterNotFound", "Router", " could not be found."},
+	"floatingips":          {"FloatingIPNotFound", "Floating IP", " could not be found"},
+	"security-groups":      {"SecurityGroupNotFound", "Security group", " does not exist"},
+	"security-group-rules": {"SecurityGroupRuleNotFound", "Security group rule", " does not exist"},
+	"subnetpools":          {"SubnetPoolNotFound", "Subnet pool", " could not be found."},
+	"address-scopes":       {"AddressScopeNotFound", "Address scope", " could not be found"},
+	"trunks":               {"TrunkNotFound", "Trunk", " could not be found."},
+}
+
+// The errors the service answers with most, made once (writeError does
+// not change them).
+var (
+	errResourceNotFound = notFound("HTTPNotFound", msgResourceNotFound)
+	errMethodNotAllowed = &neutronError{http.StatusMethodNotAllowed, "HTTPMethodNotAllowed", msgMethodNotAllowed}
+	errNotServed        = &neutronError{http.StatusNotImplemented, "HTTPNotImplemented", msgNotServed}
+)
 
 // writeError answers as neutron's convert_exception_to_http_exc does:
 // {"NeutronError": {"type", "message", "detail"}}, written by jsonutils
@@ -75,7 +80,7 @@ func writeError(w http.ResponseWriter, e *neutronError) {
 	b = append(b, `, "message": `...)
 	b = pyjson.AppendString(b, e.message)
 	b = append(b, `, "detail": ""}}`...)
-	writeJSON(w, e.code, b)
+	wire.WriteJSON(w, e.code, b)
 }
 
 // WriteError writes Neutron's error answer for code with message, as an
@@ -88,21 +93,13 @@ func (s *Service) WriteError(w http.ResponseWriter, r *http.Request, code int, m
 
 // webobName is the class name of webob's exception for code.
 func webobName(code int) string {
-	names := map[int]string{400: "HTTPBadRequest", 401: "HTTPUnauthorized", 403: "HTTPForbidden",
-		404: "HTTPNotFound", 405: "HTTPMethodNotAllowed", 409: "HTTPConflict", 413: "HTTPRequestEntityTooLarge",
-		429: "HTTPTooManyRequests", 500: "HTTPInternalServerError", 501: "HTTPNotImplemented",
-		502: "HTTPBadGateway", 503: "HTTPServiceUnavailable", 504: "HTTPGatewayTimeout"}
-	if n, ok := names[code]; ok {
+	if n, ok := webobNames[code]; ok {
 		return n
 	}
 	return "HTTPError"
 }
 
-// writeJSON writes a complete JSON answer.
-func writeJSON(w http.ResponseWriter, code int, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(code)
-	_, _ = w.Write(body)
-}
+var webobNames = map[int]string{400: "HTTPBadRequest", 401: "HTTPUnauthorized", 403: "HTTPForbidden",
+	404: "HTTPNotFound", 405: "HTTPMethodNotAllowed", 409: "HTTPConflict", 413: "HTTPRequestEntityTooLarge",
+	429: "HTTPTooManyRequests", 500: "HTTPInternalServerError", 501: "HTTPNotImplemented",
+	502: "HTTPBadGateway", 503: "HTTPServiceUnavailable", 504: "HTTPGatewayTimeout"}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/novastub/novastub/internal/pyjson"
+	"github.com/novastub/novastub/internal/wire"
 )
 
 // extension is a Neutron API extension the fake's records carry, as
@@ -44,7 +45,7 @@ func (s *Service) serveExtensions(w http.ResponseWriter) {
 		}
 		b = appendExtension(b, e)
 	}
-	writeJSON(w, http.StatusOK, append(b, "]}"...))
+	wire.WriteJSON(w, http.StatusOK, append(b, "]}"...))
 }
 
 // serveExtension answers GET /v2.0/extensions/<alias>.
@@ -52,12 +53,9 @@ func (s *Service) serveExtension(w http.ResponseWriter, alias string) {
 	for _, e := range extensions {
 		if e.alias == alias {
 			b := append([]byte(nil), `{"extension": `...)
-			writeJSON(w, http.StatusOK, append(appendExtension(b, e), '}'))
+			wire.WriteJSON(w, http.StatusOK, append(appendExtension(b, e), '}'))
 			return
 		}
 	}
 	writeError(w, notFound("HTTPNotFound", "Extension with alias "+alias+" does not exist"))
 }
-
-// appendJSONString quotes s as Python's json.dumps does.
-func appendJSONString(b []byte, s string) []byte { return pyjson.AppendString(b, s) }

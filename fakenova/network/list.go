@@ -7,12 +7,19 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/novastub/novastub/fakenova/internal/apiservice"
 	"github.com/novastub/novastub/fakenova/internal/multidict"
+	"github.com/novastub/novastub/internal/pyjson"
+	"github.com/novastub/novastub/internal/wire"
 	"github.com/novastub/novastub/state"
 )
 
-// parseQuery reads the request's query as webob does.
-func parseQuery(r *http.Request) multidict.Params { return multidict.Parse(r.URL.RawQuery) }
+// parseQuery reads the request's query as webob does (a query that is
+// not UTF-8 is read as it is).
+func parseQuery(r *http.Request) multidict.Params {
+	ps, _ := multidict.ParseWebob(r.URL.RawQuery)
+	return ps
+}
 
 // skipped are the query parameters that are not filters
 // (query_parameters.py _set_filters).
@@ -113,7 +120,7 @@ func sortsOf(res *resource, q multidict.Params) ([]sortKey, *neutronError) {
 		}
 	}
 	if absent != nil {
-		return nil, badRequest("HTTPBadRequest", pyList(absent)+" is invalid attribute for sort_keys")
+		return nil, badRequest("HTTPBadRequest", pyjson.StringListRepr(absent)+" is invalid attribute for sort_keys")
 	}
 	for _, d := range dirs {
 		if d != "asc" && d != "desc" {
@@ -121,7 +128,7 @@ func sortsOf(res *resource, q multidict.Params) ([]sortKey, *neutronError) {
 		}
 	}
 	if invalid != nil {
-		return nil, badRequest("HTTPBadRequest", pyList(invalid)+" is invalid value for sort_dirs, valid value is 'asc' and 'desc'")
+		return nil, badRequest("HTTPBadRequest", pyjson.StringListRepr(invalid)+" is invalid value for sort_dirs, valid value is 'asc' and 'desc'")
 	}
 	out := make([]sortKey, len(keys))
 	for i, k := range keys {
@@ -138,34 +145,6 @@ func nonEmpty(vs []string) []string {
 		}
 	}
 	return out
-}
-
-// pyList is a Python list of strings as str() shows it.
-func pyList(vs []string) string {
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, v := range vs {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(pyRepr(v))
-	}
-	b.WriteByte(']')
-	return b.String()
-}
-
-// pyRepr is repr() of a str.
-func pyRepr(s string) string {
-	q := "'"
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		q = `"`
-	}
-	r := strings.NewReplacer(`\`, `\\`, "\n", `\n`, "\r", `\r`, "\t", `\t`)
-	s = r.Replace(s)
-	if q == "'" {
-		s = strings.ReplaceAll(s, "'", `\'`)
-	}
-	return q + s + q
 }
 
 // filter is a compiled query filter.
@@ -206,7 +185,7 @@ func filtersOf(res *resource, q multidict.Params) ([]filter, *neutronError) {
 		out = append(out, m)
 	}
 	if invalid != nil {
-		return nil, badRequest("HTTPBadRequest", pyList(invalid)+" is invalid attribute for filtering")
+		return nil, badRequest("HTTPBadRequest", pyjson.StringListRepr(invalid)+" is invalid attribute for filtering")
 	}
 	return out, nil
 }
@@ -219,7 +198,7 @@ func extraFilter(res *resource, key string, values []string) (filter, *neutronEr
 		tags = append(tags, strings.Split(v, ",")...)
 	}
 	tagIndex := res.index["tags"]
-	has := func(it *item, t string) bool { return contains(it.rec[tagIndex].list, t) }
+	has := func(it *item, t string) bool { return slices.Contains(it.rec[tagIndex].list, t) }
 	all := func(it *item) bool {
 		for _, t := range tags {
 			if !has(it, t) {
@@ -259,7 +238,7 @@ func attrFilter(res *resource, i int, values []string) (filter, *neutronError) {
 	if name == "security_groups" {
 		return func(it *item) bool {
 			for _, v := range values {
-				if contains(it.rec[i].list, v) {
+				if slices.Contains(it.rec[i].list, v) {
 					return true
 				}
 			}
@@ -409,7 +388,7 @@ func (s *Service) serveList(w http.ResponseWriter, r *http.Request, res *resourc
 
 func (s *Service) writeList(w http.ResponseWriter, r *http.Request, res *resource, q multidict.Params,
 	filters []filter, sorts []sortKey, limit int, marker string, fields []string) {
-	v := viewer(r)
+	v := apiservice.Viewer(r)
 	all := s.load(res, v, q)
 	items := all[:0]
 	for i := range all {
@@ -480,7 +459,7 @@ func (s *Service) writeList(w http.ResponseWriter, r *http.Request, res *resourc
 		b = s.appendLinks(b, r, res, q, items, limit, reverse)
 	}
 	b = append(b, '}')
-	writeJSON(w, http.StatusOK, b)
+	wire.WriteJSON(w, http.StatusOK, b)
 }
 
 // markerItem finds the marker as the plugin's get_<resource> does (any
@@ -499,7 +478,7 @@ func (s *Service) markerItem(res *resource, v state.Viewer, id string, q multidi
 // does: next unless the page is short (or always when reversing),
 // previous unless the page is short when reversing.
 func (s *Service) appendLinks(b []byte, r *http.Request, res *resource, q multidict.Params, items []item, limit int, reverse bool) []byte {
-	path := s.base(r) + strings.TrimSuffix(r.URL.Path, "/")
+	path := s.cfg.BaseURL(r) + strings.TrimSuffix(r.URL.Path, "/")
 	if strings.HasSuffix(r.URL.Path, "/") {
 		path += "/"
 	}
@@ -531,7 +510,7 @@ func (s *Service) appendLinks(b []byte, r *http.Request, res *resource, q multid
 			b = append(b, ',')
 		}
 		b = append(b, `{"rel":"`+l[0]+`","href":`...)
-		b = appendJSONString(b, l[1])
+		b = pyjson.AppendString(b, l[1])
 		b = append(b, '}')
 	}
 	return append(b, ']')
@@ -544,7 +523,7 @@ func (s *Service) serveShow(w http.ResponseWriter, r *http.Request, res *resourc
 		writeError(w, err)
 		return
 	}
-	v := viewer(r)
+	v := apiservice.Viewer(r)
 	var rec record
 	switch res {
 	case networks:
@@ -575,5 +554,5 @@ func (s *Service) serveShow(w http.ResponseWriter, r *http.Request, res *resourc
 	b = append(b, `{"`+res.member+`":`...)
 	b = appendRecord(b, res, rec, fieldsOf(q))
 	b = append(b, '}')
-	writeJSON(w, http.StatusOK, b)
+	wire.WriteJSON(w, http.StatusOK, b)
 }

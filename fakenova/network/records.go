@@ -1,6 +1,7 @@
 package network
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -102,31 +103,12 @@ var subnets = newResource("subnets", "subnet", []string{"segment_id"},
 	a("tags"), fa("created_at"), fa("updated_at"), fa("revision_number"), f("router:external"), fa("tenant_id"))
 
 func subnetRecord(sn *state.Subnet, external bool) record {
-	var pools, routes []byte
-	pools = append(pools, '[')
-	for i, p := range sn.AllocationPools {
-		if i > 0 {
-			pools = append(pools, ',')
-		}
-		pools = append(pools, `{"start":`...)
-		pools = pyjson.AppendString(pools, p.Start)
-		pools = append(pools, `,"end":`...)
-		pools = pyjson.AppendString(pools, p.End)
-		pools = append(pools, '}')
-	}
-	pools = append(pools, ']')
-	routes = append(routes, '[')
-	for i, r := range sn.HostRoutes {
-		if i > 0 {
-			routes = append(routes, ',')
-		}
-		routes = append(routes, `{"destination":`...)
-		routes = pyjson.AppendString(routes, r.Destination)
-		routes = append(routes, `,"nexthop":`...)
-		routes = pyjson.AppendString(routes, r.NextHop)
-		routes = append(routes, '}')
-	}
-	routes = append(routes, ']')
+	pools := appendObjects(nil, "start", "end", len(sn.AllocationPools), func(i int) (string, string) {
+		return sn.AllocationPools[i].Start, sn.AllocationPools[i].End
+	})
+	routes := appendObjects(nil, "destination", "nexthop", len(sn.HostRoutes), func(i int) (string, string) {
+		return sn.HostRoutes[i].Destination, sn.HostRoutes[i].NextHop
+	})
 	gateway := sn.GatewayIP
 	if sn.NoGateway {
 		gateway = ""
@@ -146,23 +128,33 @@ var ports = newResource("ports", "port", []string{"binding:host_id", "ip_allocat
 	fa("tenant_id"))
 
 func portRecord(p *state.Port, portSecurity bool) record {
-	ips := []byte{'['}
-	for i, ip := range p.FixedIPs {
-		if i > 0 {
-			ips = append(ips, ',')
-		}
-		ips = append(ips, `{"subnet_id":`...)
-		ips = pyjson.AppendString(ips, ip.SubnetID)
-		ips = append(ips, `,"ip_address":`...)
-		ips = pyjson.AppendString(ips, ip.IPAddress)
-		ips = append(ips, '}')
-	}
-	ips = append(ips, ']')
+	ips := appendObjects(nil, "subnet_id", "ip_address", len(p.FixedIPs), func(i int) (string, string) {
+		return p.FixedIPs[i].SubnetID, p.FixedIPs[i].IPAddress
+	})
 	return record{str(p.ID), str(p.Name), str(p.NetworkID), str(p.ProjectID), str(p.MACAddress),
 		boolean(!p.AdminStateDown), str(p.Status), str(p.DeviceID), str(p.DeviceOwner), raw(ips),
 		raw([]byte("[]")), raw([]byte("[]")), strs(nil), str(p.Description), str("normal"),
 		boolean(portSecurity), strs(p.Tags), timestamp(p.Created), timestamp(p.Updated),
 		integer(p.RevisionNumber), str(p.ProjectID)}
+}
+
+// appendObjects writes n objects of two string members, k1 and k2, as a
+// compact list: [{"<k1>":"...","<k2>":"..."},...], the values of the i-th
+// from pair(i).
+func appendObjects(b []byte, k1, k2 string, n int, pair func(i int) (string, string)) []byte {
+	b = append(b, '[')
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		v1, v2 := pair(i)
+		b = append(append(append(b, `{"`...), k1...), `":`...)
+		b = pyjson.AppendString(b, v1)
+		b = append(append(append(b, `,"`...), k2...), `":`...)
+		b = pyjson.AppendString(b, v2)
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
 // appendRecord writes rec compactly, only the attributes in fields when
@@ -171,7 +163,7 @@ func appendRecord(b []byte, res *resource, rec record, fields []string) []byte {
 	b = append(b, '{')
 	first := true
 	for i, at := range res.attrs {
-		if fields != nil && !contains(fields, at.name) {
+		if fields != nil && !slices.Contains(fields, at.name) {
 			continue
 		}
 		if !first {
@@ -215,13 +207,4 @@ func appendVal(b []byte, v val) []byte {
 		return append(b, ']')
 	}
 	return append(b, v.s...)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

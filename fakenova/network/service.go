@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/novastub/novastub/fakenova/internal/storeauth"
 	"github.com/novastub/novastub/internal/pyjson"
+	"github.com/novastub/novastub/internal/wire"
 	"github.com/novastub/novastub/middleware"
 	"github.com/novastub/novastub/state"
 )
@@ -29,18 +29,10 @@ func New(store *state.Store, opts ...Option) *Service {
 	if store == nil {
 		store = state.New()
 	}
-	if cfg.authenticator == nil {
-		cfg.authenticator = storeauth.New(store)
-	}
-	authOpts := []middleware.AuthOption{middleware.WithAuthLogger(cfg.logger)}
-	if cfg.authURI != nil {
-		authOpts = append(authOpts, middleware.WithAuthURI(cfg.authURI))
-	}
 	s := &Service{cfg: cfg, store: store}
 	// Neutron's /v2.0 pipeline: cors http_proxy_to_wsgi request_id
 	// catch_errors osprofiler authtoken keystonecontext extensions.
-	s.api = setRequestID(middleware.Recover(cfg.logger)(
-		middleware.Authenticate(cfg.authenticator, authOpts...)(http.HandlerFunc(s.route))))
+	s.api = setRequestID(cfg.Authenticated(store, http.HandlerFunc(s.route)))
 	return s
 }
 
@@ -65,38 +57,22 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.api.ServeHTTP(w, r)
 	case p == "/" || p == "":
 		if r.Method != http.MethodGet {
-			writeError(w, &neutronError{http.StatusMethodNotAllowed, "HTTPMethodNotAllowed", msgMethodNotAllowed})
+			writeError(w, errMethodNotAllowed)
 			return
 		}
 		s.serveVersions(w, r)
 	default:
-		writeError(w, notFound("HTTPNotFound", msgResourceNotFound))
+		writeError(w, errResourceNotFound)
 	}
-}
-
-// base is where the service is reached: the external URL, or the request's
-// scheme and host and the prefix.
-func (s *Service) base(r *http.Request) string {
-	if s.cfg.externalURL != "" {
-		return s.cfg.externalURL
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p != "" {
-		scheme = p
-	}
-	return scheme + "://" + r.Host + s.cfg.prefix
 }
 
 // serveVersions answers GET /: RootController.index, rendered by pecan's
 // JSON encoder (", " and ": ").
 func (s *Service) serveVersions(w http.ResponseWriter, r *http.Request) {
 	b := append([]byte(nil), `{"versions": [{"id": "v2.0", "status": "CURRENT", "links": [{"rel": "self", "href": `...)
-	b = pyjson.AppendString(b, s.base(r)+"/v2.0/")
+	b = pyjson.AppendString(b, s.cfg.BaseURL(r)+"/v2.0/")
 	b = append(b, "}]}]}"...)
-	writeJSON(w, http.StatusOK, b)
+	wire.WriteJSON(w, http.StatusOK, b)
 }
 
 // emptyCollections are collections a deployment has that the fake does
@@ -109,14 +85,14 @@ func (s *Service) route(w http.ResponseWriter, r *http.Request) {
 	rest := strings.TrimPrefix(r.URL.Path, "/v2.0")
 	if rest == "/" {
 		if r.Method != http.MethodGet {
-			writeError(w, &neutronError{http.StatusMethodNotAllowed, "HTTPMethodNotAllowed", msgMethodNotAllowed})
+			writeError(w, errMethodNotAllowed)
 			return
 		}
 		s.serveResources(w, r)
 		return
 	}
 	if rest == "" {
-		writeError(w, notFound("HTTPNotFound", msgResourceNotFound))
+		writeError(w, errResourceNotFound)
 		return
 	}
 	seg := strings.Split(strings.TrimPrefix(rest, "/"), "/")
@@ -144,12 +120,12 @@ func (s *Service) route(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 		if !emptyCollections[collection] || len(seg) > 2 {
-			writeError(w, notFound("HTTPNotFound", msgResourceNotFound))
+			writeError(w, errResourceNotFound)
 			return
 		}
 	}
 	if len(seg) > 2 {
-		writeError(w, notFound("HTTPNotFound", msgResourceNotFound))
+		writeError(w, errResourceNotFound)
 		return
 	}
 	if r.Method != http.MethodGet {
@@ -166,7 +142,7 @@ func (s *Service) route(w http.ResponseWriter, r *http.Request) {
 			writeError(w, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, []byte(`{"`+collectionKey(collection)+`":[]}`))
+		wire.WriteJSON(w, http.StatusOK, []byte(`{"`+collectionKey(collection)+`":[]}`))
 		return
 	}
 	if len(seg) == 2 {
@@ -186,17 +162,17 @@ func (s *Service) refuse(w http.ResponseWriter, r *http.Request, neutronServes b
 	switch r.Method {
 	case http.MethodPost, http.MethodPut, http.MethodDelete:
 		if neutronServes {
-			writeError(w, &neutronError{http.StatusNotImplemented, "HTTPNotImplemented", msgNotServed})
+			writeError(w, errNotServed)
 			return
 		}
 	}
-	writeError(w, &neutronError{http.StatusMethodNotAllowed, "HTTPMethodNotAllowed", msgMethodNotAllowed})
+	writeError(w, errMethodNotAllowed)
 }
 
 // serveResources answers GET /v2.0/: V2Controller.index, the core
 // resources linking to their collections.
 func (s *Service) serveResources(w http.ResponseWriter, r *http.Request) {
-	base := s.base(r) + "/v2.0/"
+	base := s.cfg.BaseURL(r) + "/v2.0/"
 	b := append([]byte(nil), `{"resources": [`...)
 	for i, c := range [][2]string{{"network", "networks"}, {"subnet", "subnets"}, {"subnetpool", "subnetpools"}, {"port", "ports"}} {
 		if i > 0 {
@@ -207,14 +183,5 @@ func (s *Service) serveResources(w http.ResponseWriter, r *http.Request) {
 		b = append(b, "}]}"...)
 	}
 	b = append(b, "]}"...)
-	writeJSON(w, http.StatusOK, b)
-}
-
-// viewer is who the request acts as.
-func viewer(r *http.Request) state.Viewer {
-	id, _ := middleware.IdentityFrom(r.Context())
-	if id == nil {
-		return state.Viewer{}
-	}
-	return state.Viewer{ProjectID: id.ProjectID, Admin: id.HasRole("admin")}
+	wire.WriteJSON(w, http.StatusOK, b)
 }

@@ -7,6 +7,7 @@
 //   - Value.Str and Value.Repr print a decoded value as Python's str() and
 //     repr() do; jsonschema and Nova put those in their error messages.
 //   - AppendString quotes a string as json.dumps does by default
-//     (ensure_ascii); callers assemble documents around it with json.dumps's
-//     ", " and ": " separators.
+//     (ensure_ascii: Nova, Neutron, Keystone), AppendStringUnicode as
+//     json.dumps(ensure_ascii=False) does (Glance); callers assemble
+//     documents around them with the separators their service uses.
 package pyjson

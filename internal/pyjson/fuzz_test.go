@@ -164,11 +164,9 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// FuzzAppendString checks that encoding/json reads AppendString's output
-// back as the string (each invalid UTF-8 byte as U+FFFD, as ranging over
-// the string gives it) and that the output is pure printable ASCII, as
-// json.dumps's is with ensure_ascii.
-func FuzzAppendString(f *testing.F) {
+// addStringSeeds adds the string cases, the documents and strings not
+// UTF-8 to a fuzz target's corpus.
+func addStringSeeds(f *testing.F) {
 	for _, c := range pyStringCases {
 		f.Add(c.s)
 	}
@@ -177,6 +175,14 @@ func FuzzAppendString(f *testing.F) {
 	}
 	f.Add("\xed\xa0\x80\xff\xc3")
 	f.Add("\U0010ffff\U00010000\uffff\u0080\u007f\u0000")
+}
+
+// FuzzAppendString checks that encoding/json reads AppendString's output
+// back as the string (each invalid UTF-8 byte as U+FFFD, as ranging over
+// the string gives it) and that the output is pure printable ASCII, as
+// json.dumps's is with ensure_ascii.
+func FuzzAppendString(f *testing.F) {
+	addStringSeeds(f)
 	f.Fuzz(func(t *testing.T, s string) {
 		out := AppendString([]byte("prefix"), s)
 		require.True(t, bytes.HasPrefix(out, []byte("prefix")))
@@ -190,6 +196,33 @@ func FuzzAppendString(f *testing.F) {
 		if utf8.ValidString(s) {
 			require.Equal(t, s, back)
 		}
+	})
+}
+
+// FuzzAppendStringUnicode checks that encoding/json reads
+// AppendStringUnicode's output back as the string (each invalid UTF-8 byte
+// as U+FFFD), that the output is valid UTF-8 with no control character
+// below U+0020 (json.dumps escapes those even with ensure_ascii=False), and
+// that encoding/json reads the same string from AppendString's output.
+func FuzzAppendStringUnicode(f *testing.F) {
+	addStringSeeds(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		out := AppendStringUnicode([]byte("prefix"), s)
+		require.True(t, bytes.HasPrefix(out, []byte("prefix")))
+		out = out[len("prefix"):]
+		require.True(t, utf8.Valid(out), "%q", out)
+		for i, c := range out {
+			require.True(t, c >= 0x20, "byte %d of %q is %#x", i, out, c)
+		}
+		var back string
+		require.NoError(t, json.Unmarshal(out, &back), "%s", out)
+		require.Equal(t, string([]rune(s)), back)
+		if utf8.ValidString(s) {
+			require.Equal(t, s, back)
+		}
+		var fromASCII string
+		require.NoError(t, json.Unmarshal(AppendString(nil, s), &fromASCII))
+		require.Equal(t, fromASCII, back, "both forms say the same string")
 	})
 }
 

@@ -201,24 +201,35 @@ func (p *parser) object(depth int) (Value, error) {
 			return Value{}, err
 		}
 		index = set(members, start, key, val, index)
-		p.skipSpace()
-		if p.pos >= len(p.data) {
-			return Value{}, p.fail("expecting ',' delimiter")
+		end, err := p.delimiter('}')
+		if err != nil {
+			return Value{}, err
 		}
-		switch p.data[p.pos] {
-		case '}':
-			p.pos++
+		if end {
 			if p.arena != nil {
 				v.Members = keep(&p.arena.members, (*members)[start:])
 			}
 			return v, nil
+		}
+	}
+}
+
+// delimiter reads what follows a member or an item: the container's
+// closing byte (end), or a comma and the space after it.
+func (p *parser) delimiter(closing byte) (end bool, err error) {
+	p.skipSpace()
+	if p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case closing:
+			p.pos++
+			return true, nil
 		case ',':
 			p.pos++
 			p.skipSpace()
-		default:
-			return Value{}, p.fail("expecting ',' delimiter")
+			return false, nil
 		}
 	}
+	return false, p.fail("expecting ',' delimiter")
 }
 
 // set adds a member to (*members)[start:] as a Python dict does: a
@@ -275,22 +286,15 @@ func (p *parser) array(depth int) (Value, error) {
 			return Value{}, err
 		}
 		*items = append(*items, item)
-		p.skipSpace()
-		if p.pos >= len(p.data) {
-			return Value{}, p.fail("expecting ',' delimiter")
+		end, err := p.delimiter(']')
+		if err != nil {
+			return Value{}, err
 		}
-		switch p.data[p.pos] {
-		case ']':
-			p.pos++
+		if end {
 			if p.arena != nil {
 				v.Items = keep(&p.arena.items, (*items)[start:])
 			}
 			return v, nil
-		case ',':
-			p.pos++
-			p.skipSpace()
-		default:
-			return Value{}, p.fail("expecting ',' delimiter")
 		}
 	}
 }

@@ -37,8 +37,13 @@ type pyFloat struct {
 }
 
 // pyString is repr(s) and json.dumps(s) of s.
+type pyIntCase struct {
+	in, value string
+	ok        bool
+}
+
 type pyString struct {
-	s, repr, dumps string
+	s, repr, dumps, dumpsUnicode string
 }
 
 func requireSyntaxError(t *testing.T, in string, err error) {
@@ -286,6 +291,8 @@ func TestStringReprAndAppendStringMatchPython(t *testing.T) {
 		assert.Equal(t, c.s, v.Str(), "str(%q)", c.s)
 		assert.Equal(t, c.dumps, string(AppendString(nil, c.s)), "json.dumps(%q)", c.s)
 		assert.Equal(t, "x: "+c.dumps, string(AppendString([]byte("x: "), c.s)), "appends to dst")
+		assert.Equal(t, c.dumpsUnicode, string(AppendStringUnicode(nil, c.s)), "json.dumps(%q, ensure_ascii=False)", c.s)
+		assert.Equal(t, "x: "+c.dumpsUnicode, string(AppendStringUnicode([]byte("x: "), []byte(c.s))), "appends to dst")
 		n, ok := v.Len()
 		assert.True(t, ok)
 		assert.Equal(t, len([]rune(c.s)), n, "len(%q)", c.s)
@@ -303,24 +310,75 @@ func allCodePoints(fn func(r rune, s string)) {
 	}
 }
 
-func TestAppendStringAllCodePoints(t *testing.T) {
+// quotedAllSHA256 is the SHA-256 of quote of every code point but the
+// surrogates, in order, joined by "\n".
+func quotedAllSHA256(quote func(dst []byte, s string) []byte) string {
 	h := sha256.New()
 	var buf []byte
 	allCodePoints(func(r rune, s string) {
 		if r > 0 {
 			h.Write([]byte{'\n'})
 		}
-		buf = AppendString(buf[:0], s)
+		buf = quote(buf[:0], s)
 		h.Write(buf)
 	})
-	assert.Equal(t, pyDumpsAllSHA256, hex.EncodeToString(h.Sum(nil)),
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func TestAppendStringAllCodePoints(t *testing.T) {
+	assert.Equal(t, pyDumpsAllSHA256, quotedAllSHA256(AppendString[string]),
 		"json.dumps(chr(c)) for every code point")
+}
+
+func TestParseIntIsPythonsInt(t *testing.T) {
+	require.NotEmpty(t, pyIntCases)
+	for _, c := range pyIntCases {
+		n, ok := ParseInt(c.in)
+		require.Equal(t, c.ok, ok, "int(%q)", c.in)
+		if ok {
+			assert.Equal(t, c.value, n.String(), "int(%q)", c.in)
+		}
+	}
+}
+
+func TestDecimalDigitRunsOfTen(t *testing.T) {
+	// Every Nd run starts at a zero: the value is the offset mod 10.
+	for _, r16 := range unicode.Nd.R16 {
+		assert.Equal(t, 0, int(r16.Hi-r16.Lo+1)%10, "%#x", r16.Lo)
+	}
+	for _, r32 := range unicode.Nd.R32 {
+		assert.Equal(t, 0, int(r32.Hi-r32.Lo+1)%10, "%#x", r32.Lo)
+	}
+	d, ok := decimalDigit('٩')
+	assert.True(t, ok)
+	assert.Equal(t, byte(9), d)
+}
+
+func TestStringListReprIsTheListsRepr(t *testing.T) {
+	assert.Equal(t, "[]", StringListRepr(nil))
+	var items []string
+	var values []Value
+	for _, c := range pyStringCases {
+		items = append(items, c.s)
+		values = append(values, Str(c.s))
+		assert.Equal(t, "["+c.repr+"]", StringListRepr([]string{c.s}))
+	}
+	assert.Equal(t, Arr(values...).Repr(), StringListRepr(items))
+	assert.Equal(t, `['a', "it's"]`, StringListRepr([]string{"a", "it's"}))
+}
+
+func TestAppendStringUnicodeAllCodePoints(t *testing.T) {
+	assert.Equal(t, pyDumpsUnicodeAllSHA256, quotedAllSHA256(AppendStringUnicode[string]),
+		"json.dumps(chr(c), ensure_ascii=False) for every code point")
 }
 
 func TestAppendStringInvalidUTF8(t *testing.T) {
 	// Python has no such str; each invalid byte is written as U+FFFD.
 	assert.Equal(t, `"a\ufffd\ufffdb"`, string(AppendString(nil, "a\xff\xc3b")))
 	assert.Equal(t, `"\ufffd\ufffd\ufffd"`, string(AppendString(nil, "\xed\xa0\x80")))
+	assert.Equal(t, "\"a\ufffd\ufffdb\"", string(AppendStringUnicode(nil, "a\xff\xc3b")))
+	assert.Equal(t, "\"\ufffd\ufffd\ufffd\"", string(AppendStringUnicode(nil, "\xed\xa0\x80")))
+	assert.Equal(t, "\"é\ufffd\"", string(AppendStringUnicode(nil, "\xc3\xa9\xc3")), "a valid character before a cut one")
 }
 
 func py311Printable(r rune) bool {

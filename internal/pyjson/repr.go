@@ -154,6 +154,21 @@ func StringRepr(s string) string {
 	return string(append(b, quote))
 }
 
+// StringListRepr is Python's repr() (and str()) of a list of strs:
+// ['a', "it's"], each item as StringRepr writes it.
+func StringListRepr(items []string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, s := range items {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(StringRepr(s))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
 // printable is Python's str.isprintable for one character: not a control,
 // format, surrogate, private-use or unassigned character, and not a
 // separator other than the ASCII space.

@@ -73,6 +73,15 @@ func WriteBody(w http.ResponseWriter, code int, contentType []string, body []byt
 	_, _ = w.Write(body)
 }
 
+// WriteJSON writes a complete application/json response (no charset, as
+// Nova's, Glance's and Neutron's success bodies and Neutron's errors say
+// it) with WriteBody.
+func WriteJSON(w http.ResponseWriter, code int, body []byte) {
+	WriteBody(w, code, contentTypeJSON, body)
+}
+
+var contentTypeJSON = []string{"application/json"}
+
 // ContentLength returns the Content-Length header value of an n-byte body;
 // those under 1 KiB are made once and shared.
 func ContentLength(n int) []string {

@@ -1,7 +1,13 @@
-// Package multidict reads a query string as webob's MultiDict holds it, for
-// the services of the fake cloud that are Python WSGI applications (Glance,
-// Neutron): every pair in order; Pop takes the first value of a key, Get
-// the last; Encode is Python's urlencode.
+// Package multidict reads query strings as the Python services of the fake
+// cloud hold them: webob's Request.GET (Nova, Glance, Neutron: ParseWebob)
+// and werkzeug's request.args (Keystone, on Flask: ParseWerkzeug), each a
+// MultiDict of every pair in order. The two parsers differ where their
+// libraries do: webob splits at ";" as well as "&", reads a malformed
+// %-escape as Python's int(..., 16) does, and fails on a query that is not
+// UTF-8; werkzeug (urllib's parse_qsl) splits at "&" only, decodes exact
+// %XX escapes only, and escapes again the bytes that are not UTF-8. Get is
+// webob's MultiDict.get (the last value), First werkzeug's (the first);
+// Encode is Python's urlencode.
 package multidict
 
 import (
@@ -17,17 +23,23 @@ type Pair struct {
 	Key, Value string
 }
 
-// MaxPairs bounds how many pairs of a query string Parse reads.
-const MaxPairs = 1000
+// MaxPairs bounds how many pairs of a query string a parser reads: more
+// than a request line of 8 KiB (Nova's, eventlet's limit) can hold, so
+// that behind that limit no pair is dropped.
+const MaxPairs = 4096
 
-// Parse splits a raw query as Python's parse_qsl(keep_blank_values=True)
-// does: pairs separated by "&", a pair without "=" has an empty value, "+"
-// is a space, and a bad %-escape is kept as written.
-func Parse(raw string) Params {
+// split cuts raw into pairs at any byte of seps, skipping empty ones, each
+// cut at its first "=" (none: an empty value) and both sides unquoted: the
+// loop webob's parse_qsl_text and urllib's parse_qsl share.
+func split(raw, seps string, unquote func(string) string) Params {
 	var ps Params
 	for raw != "" && len(ps) < MaxPairs {
 		var pair string
-		pair, raw, _ = strings.Cut(raw, "&")
+		if i := strings.IndexAny(raw, seps); i >= 0 {
+			pair, raw = raw[:i], raw[i+1:]
+		} else {
+			pair, raw = raw, ""
+		}
 		if pair == "" {
 			continue
 		}
@@ -35,13 +47,6 @@ func Parse(raw string) Params {
 		ps = append(ps, Pair{unquote(k), unquote(v)})
 	}
 	return ps
-}
-
-func unquote(s string) string {
-	if u, err := url.QueryUnescape(s); err == nil {
-		return u
-	}
-	return strings.ReplaceAll(s, "+", " ")
 }
 
 // Has reports whether key is present.
@@ -54,7 +59,8 @@ func (ps Params) Has(key string) bool {
 	return false
 }
 
-// Get returns the last value of key (MultiDict.__getitem__).
+// Get returns the last value of key (webob's MultiDict.get and
+// __getitem__).
 func (ps Params) Get(key string) (string, bool) {
 	for i := len(ps) - 1; i >= 0; i-- {
 		if ps[i].Key == key {
@@ -64,7 +70,18 @@ func (ps Params) Get(key string) (string, bool) {
 	return "", false
 }
 
-// All returns every value of key, in order (MultiDict.getall).
+// First returns the first value of key (werkzeug's MultiDict.get and
+// __getitem__).
+func (ps Params) First(key string) (string, bool) {
+	for _, p := range ps {
+		if p.Key == key {
+			return p.Value, true
+		}
+	}
+	return "", false
+}
+
+// All returns every value of key, in order (MultiDict.getall, getlist).
 func (ps Params) All(key string) []string {
 	var out []string
 	for _, p := range ps {
@@ -75,7 +92,7 @@ func (ps Params) All(key string) []string {
 	return out
 }
 
-// Pop removes and returns the first value of key (MultiDict.pop).
+// Pop removes and returns the first value of key (webob's MultiDict.pop).
 func (ps *Params) Pop(key string) (string, bool) {
 	for i, p := range *ps {
 		if p.Key == key {
@@ -86,8 +103,8 @@ func (ps *Params) Pop(key string) (string, bool) {
 	return "", false
 }
 
-// Set replaces every value of key with v, at the end (MultiDict's
-// __setitem__).
+// Set replaces every value of key with v, at the end (webob's
+// MultiDict.__setitem__).
 func (ps *Params) Set(key, v string) {
 	for ps.Has(key) {
 		ps.Pop(key)
@@ -95,8 +112,21 @@ func (ps *Params) Set(key, v string) {
 	*ps = append(*ps, Pair{key, v})
 }
 
-// Dict is dict(multidict): each key once, at its first place, with its
-// last value.
+// Assign gives key's first pair the value v where it stands, or appends
+// the pair: Python's d[key] = v on a dict (each key once, as Dict and
+// DictFirst make them).
+func (ps *Params) Assign(key, v string) {
+	for i := range *ps {
+		if (*ps)[i].Key == key {
+			(*ps)[i].Value = v
+			return
+		}
+	}
+	*ps = append(*ps, Pair{key, v})
+}
+
+// Dict is dict(multidict) of webob's MultiDict: each key once, at its
+// first place, with its last value.
 func (ps Params) Dict() Params {
 	var out Params
 	for _, p := range ps {
@@ -109,18 +139,50 @@ func (ps Params) Dict() Params {
 	return out
 }
 
+// DictFirst is werkzeug's MultiDict.to_dict(): each key once, at its
+// first place, with its first value.
+func (ps Params) DictFirst() Params {
+	var out Params
+	for _, p := range ps {
+		if !out.Has(p.Key) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Grouped is werkzeug's MultiDict.items(multi=True): the pairs grouped by
+// key, keys in the order they first appear, each key's values in order.
+func (ps Params) Grouped() Params {
+	out := make(Params, 0, len(ps))
+	var small [32]bool
+	var done []bool // which pairs are in out already
+	if len(ps) <= len(small) {
+		done = small[:len(ps)]
+	} else {
+		done = make([]bool, len(ps))
+	}
+	for i, p := range ps {
+		if done[i] {
+			continue
+		}
+		for j := i; j < len(ps); j++ {
+			if !done[j] && ps[j].Key == p.Key {
+				out = append(out, ps[j])
+				done[j] = true
+			}
+		}
+	}
+	return out
+}
+
 // Keys returns each key once, in the order of its first occurrence.
 func (ps Params) Keys() []string {
 	var out []string
+	seen := make(map[string]bool, len(ps))
 	for _, p := range ps {
-		found := false
-		for _, k := range out {
-			if k == p.Key {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !seen[p.Key] {
+			seen[p.Key] = true
 			out = append(out, p.Key)
 		}
 	}
