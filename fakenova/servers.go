@@ -3,6 +3,7 @@ package fakenova
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -23,6 +24,58 @@ const (
 )
 
 func msgMarkerNotFound(marker string) string { return "marker [" + marker + "] not found" }
+
+// regexParams are the parameters of Nova's servers list query schema
+// whose format is "regex", by their place in the schema (query_params_v21,
+// then the tags filters query_params_v226 adds): the first one in that
+// order with a value Python's re.compile refuses is the 400.
+var regexParams = func() map[string]int {
+	names := []string{"kernel_id", "ramdisk_id", "hostname", "key_name",
+		"power_state", "node", "flavor", "reservation_id", "launched_at",
+		"terminated_at", "availability_zone", "name", "display_name",
+		"description", "display_description", "locked_by", "root_device_name",
+		"config_drive", "access_ip_v4", "access_ip_v6", "auto_disk_config",
+		"progress", "ip", "ip6", "created_at",
+		"tags", "tags-any", "not-tags", "not-tags-any"} // from 2.26
+	m := make(map[string]int, len(names))
+	for i, n := range names {
+		m[n] = i
+	}
+	return m
+}()
+
+// checkRegexParams is the "regex" format of the servers list's query
+// schema, which Nova checks before its policy, from 2.1 (the legacy /v2
+// endpoint has no query schema).
+func checkRegexParams(c *call, q url.Values) error {
+	if c.legacy {
+		return nil
+	}
+	first, name, bad := len(regexParams), "", ""
+	for p, values := range q {
+		i, ok := regexParams[p]
+		if !ok || i >= first || (strings.Contains(p, "tags") && c.version.Less(Microversion{2, 26})) {
+			continue
+		}
+		for _, v := range values {
+			if pythonRegexInvalid(v) {
+				first, name, bad = i, p, v
+				break
+			}
+		}
+	}
+	if name == "" {
+		return nil
+	}
+	return fault(http.StatusBadRequest, msgNotARegex(name, bad))
+}
+
+// msgNotARegex is Nova's 400 for a value of a "regex" query parameter
+// that Python's re.compile refuses.
+func msgNotARegex(param, value string) string {
+	return "Invalid input for query parameters " + param + ". Value: " + value + ". " +
+		pyjson.StringRepr(value) + " is not a 'regex'"
+}
 
 func msgAllTenants(v string) string {
 	return "Invalid input received: Unrecognized value '" + v +
@@ -63,10 +116,13 @@ func (n *Nova) listServers(c *call, detail bool) error {
 	if detail {
 		rule = "servers:detail"
 	}
+	q := c.r.URL.Query()
+	if err := checkRegexParams(c, q); err != nil {
+		return err
+	}
 	if err := c.authorize(rule); err != nil {
 		return err
 	}
-	q := c.r.URL.Query()
 	filter := state.ServerFilter{ProjectID: c.projectID(), Limit: maxListLimit}
 	if values, ok := q["all_tenants"]; ok {
 		all, valid := parseAllTenants(values[len(values)-1])
@@ -101,8 +157,8 @@ func (n *Nova) listServers(c *call, detail bool) error {
 		filter.Limit = min(limit, maxListLimit)
 	}
 	filter.Marker = q.Get("marker")
-	// Nova hands the pattern to the database; one that does not compile
-	// matches nothing here.
+	// Nova hands the pattern to the database; one that Go's regexp does
+	// not take (a lookahead, say) matches nothing here.
 	filter.Name = q.Get("name")
 	if status, ok := q["status"]; ok {
 		vms, tasks, known := state.StatusFilter(status[len(status)-1])
