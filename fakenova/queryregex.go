@@ -84,11 +84,9 @@ func (p *regexScan) invalid() bool {
 			state = repeatItem
 		case '(':
 			if strings.HasPrefix(p.s[p.pos:], "?#") {
-				end := strings.IndexByte(p.s[p.pos:], ')')
-				if end < 0 {
+				if !p.skipComment() {
 					return true // missing ), unterminated comment
 				}
-				p.pos += end + 1
 				continue // a comment changes nothing
 			}
 			if p.flagsOnly() {
@@ -187,6 +185,22 @@ func (p *regexScan) badSet() bool {
 		}
 	}
 	return true // unterminated character set
+}
+
+// skipComment reads a comment after its ( up to its ), a backslash and
+// the character after it being one, as sre_parse reads them; false when
+// the pattern ends first.
+func (p *regexScan) skipComment() bool {
+	for i := p.pos + 2; i < len(p.s); i++ {
+		switch p.s[i] {
+		case '\\':
+			i++
+		case ')':
+			p.pos = i + 1
+			return true
+		}
+	}
+	return false
 }
 
 // flagsOnly reads a global flags group such as (?i) after its ( and

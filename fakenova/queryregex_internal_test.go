@@ -23,7 +23,7 @@ var pythonRegexVerdicts = map[string]bool{ // pattern -> refused
 	"a{2,1}": true, "a{03,2}": true, "(?#a": true,
 
 	"[]a]": false, "[^]a]": false, "[[:alpha:]": false, "[a\\]]": false, "[(]": false, "[\\[]": false,
-	"[\\b]": false, "[a-]": false, "\\(": false, "\\Z": false, "\\08": false, "(?#(a)": false,
+	"[\\b]": false, "[a-]": false, "\\(": false, "\\Z": false, "\\08": false, "(?#(a)": false, "(?#\\))": false, "(?#\\)": true,
 	"(?=a)": false, "(?=a)*": false, "(?<=a)b": false, "(?P<n>a)(?P=n)": false, "(?i)a*": false,
 	"a*+": false, "a++": false, "a{2}?": false, "a{2}+": false, "a{,3}": false, "a{,}": false,
 	"a{}": false, "a{x}": false, "a{2,": false, "{": false, "a{1001}": false, "x|": false,

@@ -268,17 +268,19 @@ func (s *Store) issueConsole(srv *Server, seq uint64, req ConsoleRequest, now ti
 		entry.server, _ = uuid.Parse(srv.ID)
 	}
 	key := newUUID4() // drawn before the lock, which only checks it is free
-	s.consoleMu.Lock()
-	entry.host = s.hostNames.number(srv.Host)
-	if !isUUID {
-		entry.foreign = s.foreignIDs.number(srv.ID) + 1
-	}
-	key, evicted := s.consoles.put(key, entry, entry.issued)
-	s.countEvictions(evicted)
-	s.consoleMu.Unlock()
-	// Written after consoleMu is let go: a compaction holds the
-	// persister's lock while it reads the tokens under consoleMu.
-	return consoleToken(key, entry, srv.ID, srv.Host, now.Location()), s.persistConsole(key, entry, srv.ID, srv.Host)
+	evicted := 0
+	err := s.persistWith(func() (string, any) {
+		s.consoleMu.Lock()
+		defer s.consoleMu.Unlock()
+		entry.host = s.hostNames.number(srv.Host)
+		if !isUUID {
+			entry.foreign = s.foreignIDs.number(srv.ID) + 1
+		}
+		key, evicted = s.consoles.put(key, entry, entry.issued)
+		s.countEvictions(evicted)
+		return opConsole, consoleRecordOf(key, entry, srv.ID, srv.Host)
+	})
+	return consoleToken(key, entry, srv.ID, srv.Host, now.Location()), err
 }
 
 // names numbers strings that console entries refer to (host names, and
@@ -367,9 +369,13 @@ func (s *Store) ConsoleToken(token string) (ConsoleToken, error) {
 func (s *Store) RevokeServerConsoles(serverID string) int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	s.consoleMu.Lock()
-	n := s.consoles.removeIf(func(e consoleEntry) bool { return s.entryServerID(e) == serverID })
-	s.consoleMu.Unlock()
-	s.persistConsolesRevoked(serverID) // consoleMu let go: see issueConsole
+	n := 0
+	// A failure to write is kept for the next change to report.
+	_ = s.persistWith(func() (string, any) {
+		s.consoleMu.Lock()
+		defer s.consoleMu.Unlock()
+		n = s.consoles.removeIf(func(e consoleEntry) bool { return s.entryServerID(e) == serverID })
+		return opConsoleRevoked, serverIDRecord{ServerID: serverID}
+	})
 	return n
 }

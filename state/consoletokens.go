@@ -90,7 +90,9 @@ func (t *consoleTokens) dropHead() bool {
 }
 
 // removeIf drops the tokens whose entries match and returns how many; their
-// places in the ring go when the ring's head reaches them.
+// places in the ring go when the ring's head reaches them, or at once
+// when the ring holds more revoked tokens than live ones (and more than
+// 64), so that revocations cannot grow it past twice what is held.
 func (t *consoleTokens) removeIf(match func(consoleEntry) bool) int {
 	var gone []uuid.UUID
 	t.index.each(func(slot int) {
@@ -103,7 +105,24 @@ func (t *consoleTokens) removeIf(match func(consoleEntry) bool) int {
 			t.index.remove(slot)
 		}
 	}
+	if dead := len(t.ring) - t.head - t.index.count; dead > t.index.count && dead > 64 {
+		t.dropRevoked()
+	}
 	return len(gone)
+}
+
+// dropRevoked rebuilds the ring of the live tokens only, in their order,
+// numbered after the old ones, and the index of their new places.
+func (t *consoleTokens) dropRevoked() {
+	live := make([]issuedToken, 0, t.index.count)
+	t.eachLive(func(key uuid.UUID, e consoleEntry) { live = append(live, issuedToken{key, e}) })
+	clear(t.index.slots)
+	t.index.count = 0
+	t.base += uint64(len(t.ring))
+	t.ring, t.head = live, 0
+	for i, it := range live {
+		t.index.insert(it.key, t.base+uint64(i))
+	}
 }
 
 // eachLive calls f with every token held (not revoked), oldest first.

@@ -83,6 +83,34 @@ func TestConsoleTokenRing(t *testing.T) {
 		require.Equal(t, held, tokens.held())
 		require.LessOrEqual(t, len(tokens.ring)-tokens.head, len(queue), "the ring holds the model's queue at most")
 		require.LessOrEqual(t, len(tokens.ring), 2*len(queue)+66, "compacted")
+		require.LessOrEqual(t, len(tokens.ring)-tokens.head, 2*held+64, "revoked tokens do not pile up")
 	}
 	assert.Positive(t, tokens.base, "the ring was compacted")
+}
+
+// Revoking most tokens (a source's servers going, one by one) shrinks the
+// ring to what is held, long before the revoked tokens would expire; the
+// tokens left are found, in their order.
+func TestConsoleTokenRingRevocations(t *testing.T) {
+	tokens := newConsoleTokens(100000)
+	var keys []uuid.UUID
+	for i := range 1000 {
+		key, _ := tokens.put(newUUID4(), consoleEntry{issued: int64(i), expires: 1 << 40, port: int32(i)}, int64(i))
+		keys = append(keys, key)
+	}
+	for i := range 990 {
+		require.Equal(t, 1, tokens.removeIf(func(e consoleEntry) bool { return e.port == int32(i) }))
+	}
+	assert.Equal(t, 10, tokens.held())
+	assert.LessOrEqual(t, len(tokens.ring)-tokens.head, 2*10+64)
+	var order []int32
+	tokens.eachLive(func(_ uuid.UUID, e consoleEntry) { order = append(order, e.port) })
+	assert.Equal(t, []int32{990, 991, 992, 993, 994, 995, 996, 997, 998, 999}, order)
+	for i, key := range keys {
+		e, ok := tokens.get(key)
+		require.Equal(t, i >= 990, ok, "token %d", i)
+		if ok {
+			assert.Equal(t, int32(i), e.port)
+		}
+	}
 }

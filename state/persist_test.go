@@ -528,3 +528,46 @@ func TestPersistBadSeedWithExistingFile(t *testing.T) {
 	require.ErrorAs(t, err, &inv)
 	assert.Equal(t, "servers[0].project_id", inv.Field)
 }
+
+// Console tokens issued and revoked from many goroutines at once (under
+// the store's read lock) reach the file in the order they reach memory:
+// with room for 3 tokens, evictions and revocations racing with issues,
+// a store opened on the file again holds exactly the tokens that were
+// live, each as it was.
+func TestPersistConsolesInMemoryOrder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cloud.state")
+	st, _ := openPersisted(t, path, persistSeed(t), state.WithMaxConsoleTokens(3), state.WithCompactAfter(4<<10))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var all []string
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 300 {
+				if w == 3 && i%3 == 0 {
+					st.RevokeServerConsoles(srv1)
+					continue
+				}
+				tok, err := st.CreateConsole(state.ConsoleRequest{ProjectID: projA, ServerID: srv1, Type: state.ConsoleNoVNC})
+				if assert.NoError(t, err) {
+					mu.Lock()
+					all = append(all, tok.Token)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	want := viewOf(t, st, all...)
+	live := 0
+	for _, c := range want.Consoles {
+		if c != nil {
+			live++
+		}
+	}
+	require.LessOrEqual(t, live, 3)
+	require.NoError(t, st.Close())
+	again, _ := openPersisted(t, path, nil, state.WithMaxConsoleTokens(3))
+	assert.Equal(t, want, viewOf(t, again, all...))
+}

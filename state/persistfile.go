@@ -191,8 +191,15 @@ func putHex32(b []byte, v uint32) {
 // first, the change that gets it there compacts it before it returns,
 // which bounds the file.
 func (p *persister) append(op string, data any) error {
+	return p.appendWith(func() (string, any) { return op, data })
+}
+
+// appendWith calls change and writes the record it returns, under p.mu:
+// see Store.persistWith.
+func (p *persister) appendWith(change func() (op string, data any)) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	op, data := change()
 	if err := p.appendLocked(op, data); err != nil {
 		return err
 	}

@@ -303,27 +303,25 @@ func (s *Store) persistOutput(id string, text *string) error {
 	return s.persist.append(opOutput, outputRecord{ID: id, Text: text})
 }
 
-// persistConsole writes a console token issued; s.mu is held (read),
-// s.consoleMu is not.
-func (s *Store) persistConsole(key uuid.UUID, e consoleEntry, serverID, host string) error {
+// persistWith makes a change and writes its record (what change returns)
+// in one step under the persister's lock, so that records reach the file
+// in the order their changes reach memory: for changes made under s.mu's
+// read lock, which two callers hold at once (console tokens, under
+// s.consoleMu, which change takes). Lock order: s.mu, the persister's,
+// s.consoleMu, as a compaction takes them. Without a state file it only
+// makes the change.
+func (s *Store) persistWith(change func() (op string, data any)) error {
 	if s.persist == nil {
+		change()
 		return nil
 	}
-	return s.persist.append(opConsole, consoleRecordOf(key, e, serverID, host))
+	return s.persist.appendWith(change)
 }
 
 func consoleRecordOf(key uuid.UUID, e consoleEntry, serverID, host string) consoleRecord {
 	return consoleRecord{Token: key.String(), ServerID: serverID, ServerSeq: e.serverSeq,
 		Host: host, Type: consoleTypeList[e.typ], Protocol: protocolList[e.protocol],
 		Port: e.port, TLSPort: e.tlsPort, Issued: e.issued, Expires: e.expires}
-}
-
-// persistConsolesRevoked writes that a server's console tokens were
-// revoked. A failure is kept for the next change to report.
-func (s *Store) persistConsolesRevoked(serverID string) {
-	if s.persist != nil {
-		_ = s.persist.append(opConsoleRevoked, serverIDRecord{ServerID: serverID})
-	}
 }
 
 // persistProtocols writes the protocols enabled, read as the record is
@@ -455,12 +453,19 @@ func (s *Store) writeSnapshot(sw *snapshotWriter) {
 	for _, e := range entries {
 		sw.put(opServer, s.serverRecordOf(e, true))
 	}
+	// The tokens are copied under consoleMu and written after it: lookups
+	// need not wait for the disk. Issues and revocations wait for the
+	// persister's lock, held, and so come after the snapshot.
 	s.consoleMu.Lock()
+	var consoles []consoleRecord
 	s.consoles.eachLive(func(key uuid.UUID, e consoleEntry) {
 		if e.expires > now.UnixNano() {
-			sw.put(opConsole, consoleRecordOf(key, e, s.entryServerID(e), s.hostNames.list[e.host]))
+			consoles = append(consoles, consoleRecordOf(key, e, s.entryServerID(e), s.hostNames.list[e.host]))
 		}
 	})
 	s.consoleMu.Unlock()
+	for _, r := range consoles {
+		sw.put(opConsole, r)
+	}
 	sw.put(opSnapshotEnd, snapshotEndRecord{Records: sw.count - start})
 }
