@@ -34,8 +34,8 @@ type Cloud struct {
 	identity *identity.Service
 	image    *image.Service
 	network  *network.Service
-	mux      *http.ServeMux
-	handler  http.Handler // mux within Nova's limits on a request's head
+	mounts   []mount      // the services beside Nova, by path prefix
+	handler  http.Handler // the cloud within Nova's limits on a request's head
 }
 
 // NewCloud returns a fake cloud configured by opts: Nova's options, and
@@ -58,7 +58,6 @@ func NewCloud(opts ...Option) *Cloud {
 		identity: identity.New(n.store, append(idOpts, n.cfg.identityOpts...)...),
 		image:    image.New(n.store, imOpts...),
 		network:  network.New(n.store, netOpts...),
-		mux:      http.NewServeMux(),
 	}
 	n.more = append(n.more,
 		ServiceInfo{Name: "identity", Path: IdentityPrefix + "/v3", About: "a fake Keystone v3: password and token logins, projects, the catalog"},
@@ -70,15 +69,32 @@ func NewCloud(opts ...Option) *Cloud {
 		svc    Service
 		cors   *corsPolicy
 	}{{IdentityPrefix, c.identity, keystoneCORS}, {ImagePrefix, c.image, glanceCORS}, {NetworkPrefix, c.network, neutronCORS}} {
-		// Both /prefix and /prefix/: ServeMux would redirect the first,
-		// and version discovery asks for it.
-		wrapped := http.StripPrefix(s.prefix, cors(n.Wrap(s.svc), n.cfg.corsOrigins, s.cors))
-		c.mux.Handle(s.prefix, wrapped)
-		c.mux.Handle(s.prefix+"/", wrapped)
+		c.mounts = append(c.mounts, mount{s.prefix, http.StripPrefix(s.prefix, cors(n.Wrap(s.svc), n.cfg.corsOrigins, s.cors))})
 	}
-	c.mux.Handle("/", n) // with the consoles: their pages and WebSockets
-	c.handler = RequestLimits(c.mux)
+	c.handler = RequestLimits(http.HandlerFunc(c.route))
 	return c
+}
+
+// mount is a service of the cloud at a path prefix.
+type mount struct {
+	prefix string
+	h      http.Handler
+}
+
+// route sends a request to the service whose prefix its path is, or has
+// after it a /: /identity and /identity/v3 are Keystone's (version
+// discovery asks for the first), /identityx is not; every other path is
+// Nova's, with the consoles' pages and WebSockets. Paths are taken as they
+// come, with no cleaning nor redirect: each service answers its own.
+func (c *Cloud) route(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path
+	for _, m := range c.mounts {
+		if strings.HasPrefix(path, m.prefix) && (len(path) == len(m.prefix) || path[len(m.prefix)] == '/') {
+			m.h.ServeHTTP(w, r)
+			return
+		}
+	}
+	c.nova.ServeHTTP(w, r)
 }
 
 // ServeHTTP serves the cloud.

@@ -104,6 +104,7 @@ func (s *Service) endpointURL(svc *catalogService, r *http.Request, projectID st
 // each endpoint {"id", "interface", "region_id", "url", "region"}, a
 // public, an internal and an admin endpoint per service in the region.
 func (s *Service) appendCatalog(b []byte, r *http.Request, projectID string) []byte {
+	s.catalogIDsOnce.Do(func() { s.catalogIDs = newCatalogIDs(s.cfg.catalog, s.cfg.region) })
 	b = append(b, '[')
 	for i := range s.cfg.catalog {
 		svc := &s.cfg.catalog[i]

@@ -48,7 +48,11 @@ type Service struct {
 	// Fernet token".
 	key [32]byte
 
-	catalogIDs []catalogIDs // of cfg.catalog's services, in order
+	// catalogIDs are those of cfg.catalog's services, in order, made
+	// when a catalog is first shown (a fake that never logs in does not
+	// hash them).
+	catalogIDs     []catalogIDs
+	catalogIDsOnce sync.Once
 
 	mu     sync.Mutex
 	issued []issuedToken // oldest first, for purging them once expired
@@ -78,7 +82,6 @@ func New(store *state.Store, opts ...Option) *Service {
 	if _, err := rand.Read(s.key[:]); err != nil {
 		panic("identity: crypto/rand: " + err.Error()) // it does not fail on the systems Go supports
 	}
-	s.catalogIDs = newCatalogIDs(cfg.catalog, cfg.region)
 	s.adoptIssued()
 	// Keystone's WSGI pipeline limits bodies with oslo.middleware's
 	// sizelimit, as Nova's does.
