@@ -74,6 +74,7 @@ const (
 // action), wait, then set the states.
 type step struct {
 	wait   time.Duration
+	due    int64 // when the step is due, Unix ns, once it is the next one (not in the entry: it stays within a 288-byte size class)
 	vm     VMState
 	task   TaskState
 	power  PowerState
@@ -242,8 +243,8 @@ func (s *Store) schedule(e *serverEntry, now time.Time, steps []step) {
 	if len(steps) == 0 {
 		return
 	}
-	e.due = now.Add(steps[0].wait).UnixNano()
-	heap.Push(&s.timers, timer{at: e.due, entry: e, steps: &e.steps[0]})
+	steps[0].due = now.Add(steps[0].wait).UnixNano()
+	heap.Push(&s.timers, timer{at: steps[0].due, entry: e, steps: &e.steps[0]})
 }
 
 // advance applies every step that is due by now, in time order; s.mu is
@@ -291,8 +292,8 @@ func (s *Store) advance(now time.Time) {
 			e.LaunchedAt = at
 		}
 		if len(e.steps) > 0 {
-			e.due = t.at + int64(e.steps[0].wait)
-			heap.Push(&s.timers, timer{at: e.due, entry: e, steps: &e.steps[0]})
+			e.steps[0].due = t.at + int64(e.steps[0].wait)
+			heap.Push(&s.timers, timer{at: e.steps[0].due, entry: e, steps: &e.steps[0]})
 		}
 		_ = s.persistServer(e)
 	}

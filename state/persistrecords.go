@@ -270,7 +270,7 @@ func (s *Store) persistCreated(e *serverEntry) error {
 func (s *Store) serverRecordOf(e *serverEntry, withOutput bool) serverRecord {
 	r := serverRecord{Server: e.Server, Seq: e.seq, NextHost: s.nextHost}
 	if len(e.steps) > 0 {
-		r.Due = e.due
+		r.Due = e.steps[0].due
 		r.Steps = make([]stepRecord, len(e.steps))
 		for i, st := range e.steps {
 			r.Steps[i] = stepRecord{Wait: st.wait, VM: st.vm, Task: st.task, Power: st.power, Host: st.host, Remove: st.remove}

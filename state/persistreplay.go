@@ -555,9 +555,11 @@ func (s *Store) restoreServer(r serverRecord) error {
 	default:
 		e.Server = srv
 	}
-	e.seq, e.steps, e.due = r.Seq, steps, r.Due
+	e.seq, e.steps = r.Seq, steps
 	if len(steps) == 0 {
-		e.steps, e.due = nil, 0
+		e.steps = nil
+	} else {
+		e.steps[0].due = r.Due
 	}
 	var text *string
 	if e.log != nil {
@@ -621,7 +623,7 @@ func (s *Store) rebuildTimers() {
 	s.timers = s.timers[:0]
 	for _, e := range s.servers {
 		if len(e.steps) > 0 {
-			s.timers = append(s.timers, timer{at: e.due, entry: e, steps: &e.steps[0]})
+			s.timers = append(s.timers, timer{at: e.steps[0].due, entry: e, steps: &e.steps[0]})
 		}
 	}
 	heap.Init(&s.timers)

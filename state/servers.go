@@ -18,8 +18,7 @@ type serverEntry struct {
 	Server
 	seq   uint64      // creation order
 	pos   int         // index in its project's list
-	steps []step      // the rest of the transition it is in, if any
-	due   int64       // when steps[0] is due, Unix ns
+	steps []step      // the rest of the transition it is in, if any (steps[0].due is set)
 	log   *consoleLog // its console log; nil until it prints
 }
 
