@@ -80,13 +80,24 @@ func (n *Nova) claim(r *http.Request) (owned bool, release func()) {
 	if b.err != nil || int64(b.buf.Len()) > n.cfg.maxBody {
 		return int64(b.buf.Len()) > n.cfg.maxBody, b.release // too large: the pipeline answers 413
 	}
-	body, err := pyjson.ParseText(b.buf.Bytes()) // as Nova reads it
+	arena := peekArenas.Get().(*pyjson.Arena)
+	defer func() {
+		if arena.Size() <= 1<<12 { // one that a large body grew goes
+			arena.Reset()
+			peekArenas.Put(arena)
+		}
+	}()
+	body, err := arena.ParseText(b.buf.Bytes()) // as Nova reads it
 	if err != nil || body.Kind != pyjson.Object || len(body.Members) != 1 {
 		return false, b.release
 	}
 	act, known := actionTable[body.Members[0].Key]
 	return known && act.console, b.release
 }
+
+// peekArenas hold the arenas claim parses bodies in: only the action's
+// name is kept, and that is a string of its own.
+var peekArenas = sync.Pool{New: func() any { return new(pyjson.Arena) }}
 
 // peekedBody is a body the middleware read to decide: the bytes it read,
 // then the error the read ended with, or, past the limit, the rest of the

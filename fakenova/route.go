@@ -111,7 +111,11 @@ func isParam(segment string) bool {
 // match finds the route of method and path (under an API root, starting
 // with "/"), filling params; ok is false when no route takes it.
 func (rt *router) match(method, path string, params *[maxParams]param) (r *route, n int, ok bool) {
+	segments := strings.Count(path, "/") // a route of another length cannot match
 	for _, r := range rt.byMethod[method] {
+		if len(r.segments) != segments {
+			continue
+		}
 		if n, ok := r.match(path, params); ok {
 			return r, n, true
 		}
