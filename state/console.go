@@ -268,18 +268,17 @@ func (s *Store) issueConsole(srv *Server, seq uint64, req ConsoleRequest, now ti
 		entry.server, _ = uuid.Parse(srv.ID)
 	}
 	key := newUUID4() // drawn before the lock, which only checks it is free
-	evicted := 0
-	err := s.persistWith(func() (string, any) {
+	err := s.persistWith(func() {
 		s.consoleMu.Lock()
 		defer s.consoleMu.Unlock()
 		entry.host = s.hostNames.number(srv.Host)
 		if !isUUID {
 			entry.foreign = s.foreignIDs.number(srv.ID) + 1
 		}
+		var evicted int
 		key, evicted = s.consoles.put(key, entry, entry.issued)
 		s.countEvictions(evicted)
-		return opConsole, consoleRecordOf(key, entry, srv.ID, srv.Host)
-	})
+	}, func() (string, any) { return opConsole, consoleRecordOf(key, entry, srv.ID, srv.Host) })
 	return consoleToken(key, entry, srv.ID, srv.Host, now.Location()), err
 }
 
@@ -371,11 +370,10 @@ func (s *Store) RevokeServerConsoles(serverID string) int {
 	defer s.mu.RUnlock()
 	n := 0
 	// A failure to write is kept for the next change to report.
-	_ = s.persistWith(func() (string, any) {
+	_ = s.persistWith(func() {
 		s.consoleMu.Lock()
 		defer s.consoleMu.Unlock()
 		n = s.consoles.removeIf(func(e consoleEntry) bool { return s.entryServerID(e) == serverID })
-		return opConsoleRevoked, serverIDRecord{ServerID: serverID}
-	})
+	}, func() (string, any) { return opConsoleRevoked, serverIDRecord{ServerID: serverID} })
 	return n
 }

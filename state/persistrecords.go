@@ -303,19 +303,22 @@ func (s *Store) persistOutput(id string, text *string) error {
 	return s.persist.append(opOutput, outputRecord{ID: id, Text: text})
 }
 
-// persistWith makes a change and writes its record (what change returns)
-// in one step under the persister's lock, so that records reach the file
-// in the order their changes reach memory: for changes made under s.mu's
-// read lock, which two callers hold at once (console tokens, under
-// s.consoleMu, which change takes). Lock order: s.mu, the persister's,
-// s.consoleMu, as a compaction takes them. Without a state file it only
-// makes the change.
-func (s *Store) persistWith(change func() (op string, data any)) error {
+// persistWith makes a change and writes its record in one step under the
+// persister's lock, so that records reach the file in the order their
+// changes reach memory: for changes made under s.mu's read lock, which two
+// callers hold at once (console tokens, under s.consoleMu, which change
+// takes). Lock order: s.mu, the persister's, s.consoleMu, as a compaction
+// takes them. Without a state file it only makes the change: the record
+// is not even built.
+func (s *Store) persistWith(change func(), record func() (op string, data any)) error {
 	if s.persist == nil {
 		change()
 		return nil
 	}
-	return s.persist.appendWith(change)
+	return s.persist.appendWith(func() (string, any) {
+		change()
+		return record()
+	})
 }
 
 func consoleRecordOf(key uuid.UUID, e consoleEntry, serverID, host string) consoleRecord {
