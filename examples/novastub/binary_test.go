@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -21,13 +19,7 @@ import (
 // loopback port and drives it only over HTTP, through the control plane
 // and the API, as a test suite in another language would.
 func TestBinaryDrivenOverHTTP(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "novastub")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
+	bin := buildStub(t)
 
 	// -h is no failure: exit 0, the usage on stderr.
 	help := exec.Command(bin, "-h")

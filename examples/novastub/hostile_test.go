@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,10 +38,7 @@ func TestHostileMix(t *testing.T) {
 	}
 	bin := os.Getenv("NOVASTUB_BIN")
 	if bin == "" {
-		bin = filepath.Join(t.TempDir(), "novastub")
-		build := exec.Command("go", "build", "-o", bin, ".")
-		build.Stderr = os.Stderr
-		require.NoError(t, build.Run())
+		bin = buildStub(t)
 	}
 	args := []string{"-listen", "127.0.0.1:0", "-control-token", "ctl"}
 	if help, _ := exec.Command(bin, "-h").CombinedOutput(); strings.Contains(string(help), "-quiet") {

@@ -63,7 +63,7 @@ func buildStub(t *testing.T) string {
 	return bin
 }
 
-// startStub starts the binary and waits for "listening on"; it fails the
+// startBinary starts the binary and waits for "listening on"; it fails the
 // test if the stub exits first.
 func startBinary(t *testing.T, bin string, args ...string) *stub {
 	t.Helper()
