@@ -159,6 +159,7 @@ type consoleEntry struct {
 	host      uint32 // its number in hostNames
 	typ       uint8  // index in consoleTypeList
 	protocol  uint8  // index in protocolList
+	revoked   bool   // gone from the index, its place in the ring waiting for the head
 	port      int32
 	tlsPort   int32
 	issued    int64

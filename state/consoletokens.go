@@ -1,6 +1,7 @@
 package state
 
 import (
+	"math/bits"
 	"time"
 
 	"github.com/google/uuid"
@@ -10,24 +11,26 @@ import (
 // entries in issue order, which is expiry order (every token lives the
 // store's TTL), so that expired tokens are dropped from its head as new
 // ones come, and an index from token to its place in the ring for O(1)
-// lookups (tokenIndex: 8-byte slots, not entries, which is what keeps
-// issuing quick with 200,000 tokens held). A token lives its TTL unless the
-// store holds max live tokens when another is issued: then the oldest is
-// evicted early, and counted.
+// lookups (tokenIndex: 8-byte slots, not entries, whose tokens gone from
+// the head are swept in bulk, which is what keeps issuing quick with
+// 200,000 tokens held). A token lives its TTL unless the store holds max
+// live tokens when another is issued: then the oldest is evicted early,
+// and counted.
 //
 // Tokens are random uuid4s throughout (nothing in them is derived from a
 // counter or a slot). Neither the index nor the ring holds pointers, so
 // the garbage collector does not scan them however many tokens they hold;
-// a token costs about 120 bytes (measured by TestConsoleTokenMemory).
+// a token costs about 140 bytes (measured by TestConsoleTokenMemory).
 type consoleTokens struct {
 	index tokenIndex
-	// ring[head:] are the tokens issued, oldest first, live or revoked
-	// (gone from the index) or expired and not yet swept; ring[i] has
-	// issue number base+i.
-	ring []issuedToken
-	head int
-	base uint64
-	max  int
+	// ring holds the tokens numbered first to next (excluded), oldest
+	// first: live, revoked (entry.revoked, gone from the index) or expired
+	// and not yet swept. The token numbered n is ring[n&(len(ring)-1)]:
+	// the ring's length is a power of two, or 0.
+	ring        []issuedToken
+	first, next uint64
+	live        int // tokens held: in the ring, not revoked
+	max         int
 }
 
 type issuedToken struct {
@@ -35,56 +38,73 @@ type issuedToken struct {
 	entry consoleEntry
 }
 
-// maxConsoleTokens bounds the max of a store, so that the ring's places
-// fit the index's 32 bits.
+// maxConsoleTokens bounds the max of a store, so that the ring's numbers
+// of the tokens it holds fit the index's 32 bits.
 const maxConsoleTokens = 1 << 30
+
+// minRing is the smallest ring.
+const minRing = 64
 
 func newConsoleTokens(n int) consoleTokens {
 	return consoleTokens{max: min(maxConsoleTokens, max(n, 1))}
 }
 
 // held is how many tokens the store holds.
-func (t *consoleTokens) held() int { return t.index.count }
+func (t *consoleTokens) held() int { return t.live }
+
+// window is the index's view of the ring.
+func (t *consoleTokens) window() tokenWindow {
+	return tokenWindow{ring: t.ring, first: t.first, next: t.next}
+}
+
+// at is the ring's place of the token numbered n.
+func (t *consoleTokens) at(n uint64) *issuedToken { return &t.ring[n&uint64(len(t.ring)-1)] }
 
 // put stores e under key (a random token; another is drawn should it be
 // taken), after dropping the tokens expired by now (Unix nanoseconds) and,
 // when the store is full, the oldest live one; evicted is how many live
 // tokens had to go (0 or 1).
 func (t *consoleTokens) put(key uuid.UUID, e consoleEntry, now int64) (_ uuid.UUID, evicted int) {
-	for t.head < len(t.ring) && t.ring[t.head].entry.expires <= now {
+	for t.first < t.next && t.at(t.first).entry.expires <= now {
 		t.dropHead()
 	}
-	for t.index.count >= t.max && t.head < len(t.ring) {
+	for t.live >= t.max && t.first < t.next {
 		if t.dropHead() { // not revoked already
 			evicted++
 		}
 	}
-	if t.head > len(t.ring)/2 && t.head > 64 {
-		// Compact: the ring never holds more than twice what is live.
-		n := copy(t.ring, t.ring[t.head:])
-		clear(t.ring[n:])
-		t.ring, t.base, t.head = t.ring[:n], t.base+uint64(t.head), 0
+	switch span := int(t.next - t.first); {
+	case span == len(t.ring):
+		t.resizeRing(max(minRing, 2*span))
+	case len(t.ring) > minRing && 4*span < len(t.ring):
+		t.resizeRing(len(t.ring) / 2)
 	}
-	for {
-		if _, taken := t.index.find(key, t.ring, t.base); !taken {
-			break
-		}
+	w := t.window()
+	for !t.index.insert(key, &w, t.live) {
 		key = newUUID4()
 	}
-	t.index.insert(key, t.base+uint64(len(t.ring)))
-	t.ring = append(t.ring, issuedToken{key: key, entry: e})
+	*t.at(t.next) = issuedToken{key: key, entry: e}
+	t.next++
+	t.live++
 	return key, evicted
 }
 
+// resizeRing moves the ring's tokens to a ring of n places.
+func (t *consoleTokens) resizeRing(n int) {
+	ring := make([]issuedToken, n)
+	for k := t.first; k < t.next; k++ {
+		ring[k&uint64(n-1)] = *t.at(k)
+	}
+	t.ring = ring
+}
+
 // dropHead drops the oldest token of the ring and reports whether it was
-// live (not revoked).
+// live (not revoked). Its slot in the index is left dead, for a sweep.
 func (t *consoleTokens) dropHead() bool {
-	key := t.ring[t.head].key
-	slot, live := t.index.find(key, t.ring, t.base)
-	live = live && t.index.seqAt(slot, t.base) == t.base+uint64(t.head)
-	t.head++
+	live := !t.at(t.first).entry.revoked
+	t.first++
 	if live {
-		t.index.remove(slot)
+		t.live--
 	}
 	return live
 }
@@ -94,42 +114,45 @@ func (t *consoleTokens) dropHead() bool {
 // when the ring holds more revoked tokens than live ones (and more than
 // 64), so that revocations cannot grow it past twice what is held.
 func (t *consoleTokens) removeIf(match func(consoleEntry) bool) int {
-	var gone []uuid.UUID
-	t.index.each(func(slot int) {
-		if it := t.ring[t.index.seqAt(slot, t.base)-t.base]; match(it.entry) {
-			gone = append(gone, it.key)
+	gone := 0
+	w := t.window()
+	for k := t.first; k < t.next; k++ {
+		it := t.at(k)
+		if it.entry.revoked || !match(it.entry) {
+			continue
 		}
-	})
-	for _, key := range gone {
-		if slot, ok := t.index.find(key, t.ring, t.base); ok {
+		if slot, _, ok := t.index.find(it.key, &w); ok {
 			t.index.remove(slot)
 		}
+		it.entry.revoked = true
+		t.live--
+		gone++
 	}
-	if dead := len(t.ring) - t.head - t.index.count; dead > t.index.count && dead > 64 {
+	if dead := int(t.next-t.first) - t.live; dead > t.live && dead > 64 {
 		t.dropRevoked()
 	}
-	return len(gone)
+	return gone
 }
 
 // dropRevoked rebuilds the ring of the live tokens only, in their order,
 // numbered after the old ones, and the index of their new places.
 func (t *consoleTokens) dropRevoked() {
-	live := make([]issuedToken, 0, t.index.count)
+	live := make([]issuedToken, 0, t.live)
 	t.eachLive(func(key uuid.UUID, e consoleEntry) { live = append(live, issuedToken{key, e}) })
-	clear(t.index.slots)
-	t.index.count = 0
-	t.base += uint64(len(t.ring))
-	t.ring, t.head = live, 0
-	for i, it := range live {
-		t.index.insert(it.key, t.base+uint64(i))
+	t.first = t.next
+	t.ring = make([]issuedToken, 1<<bits.Len(uint(max(minRing, 2*len(live))-1)))
+	t.index.reset(len(live))
+	for _, it := range live {
+		*t.at(t.next) = it
+		t.index.place(uint64(tokenTag(it.key))<<32 | uint64(uint32(t.next)))
+		t.next++
 	}
 }
 
 // eachLive calls f with every token held (not revoked), oldest first.
 func (t *consoleTokens) eachLive(f func(key uuid.UUID, e consoleEntry)) {
-	for i := t.head; i < len(t.ring); i++ {
-		it := &t.ring[i]
-		if slot, ok := t.index.find(it.key, t.ring, t.base); ok && t.index.seqAt(slot, t.base) == t.base+uint64(i) {
+	for k := t.first; k < t.next; k++ {
+		if it := t.at(k); !it.entry.revoked {
 			f(it.key, it.entry)
 		}
 	}
@@ -137,11 +160,12 @@ func (t *consoleTokens) eachLive(f func(key uuid.UUID, e consoleEntry)) {
 
 // get finds the entry of a token.
 func (t *consoleTokens) get(key uuid.UUID) (consoleEntry, bool) {
-	slot, ok := t.index.find(key, t.ring, t.base)
+	w := t.window()
+	_, n, ok := t.index.find(key, &w)
 	if !ok {
 		return consoleEntry{}, false
 	}
-	return t.ring[t.index.seqAt(slot, t.base)-t.base].entry, true
+	return t.at(n).entry, true
 }
 
 // ConsoleTokenStats tells how the store's console tokens fare: how many it

@@ -609,8 +609,9 @@ func (s *Store) restoreConsole(r consoleRecord) error {
 // expired by e's issue are dropped, and the oldest live one when the store
 // is full. A token already held keeps its place.
 func (t *consoleTokens) restore(key uuid.UUID, e consoleEntry) (evicted int) {
-	if slot, ok := t.index.find(key, t.ring, t.base); ok {
-		t.ring[t.index.seqAt(slot, t.base)-t.base].entry = e
+	w := t.window()
+	if _, n, ok := t.index.find(key, &w); ok {
+		t.at(n).entry = e
 		return 0
 	}
 	_, evicted = t.put(key, e, e.issued) // key is free: put keeps it
