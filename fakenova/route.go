@@ -75,14 +75,60 @@ type param struct{ name, value string }
 // (/servers/detail beside /servers/{server_id}), which httprouter v1
 // refuses, and a match must say which row of the table it found. Static
 // segments win over parameters; a parameter never matches an empty
-// segment.
+// segment. A path is split once; only the routes of its method and
+// number of segments are tried.
 type router struct {
-	byMethod map[string][]*route // each method's routes, most static segments first
-	all      []*route
+	byShape [len(routeMethods)][maxSegments + 1][]*route // most static segments first
+	all     []*route
+}
+
+// routeMethods are the methods routes have.
+var routeMethods = [...]string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch}
+
+// methodIndex is method's place in routeMethods, or -1.
+func methodIndex(method string) int {
+	switch method {
+	case http.MethodGet:
+		return 0
+	case http.MethodPost:
+		return 1
+	case http.MethodPut:
+		return 2
+	case http.MethodDelete:
+		return 3
+	case http.MethodPatch:
+		return 4
+	}
+	return -1
+}
+
+// maxSegments is the most segments a route's pattern has.
+const maxSegments = 4
+
+// segments is a path split at "/".
+type segments struct {
+	parts [maxSegments + 1]string // the project's segment and a route's
+	n     int
+}
+
+// split cuts path (which starts with "/") into its segments; ok is false
+// when it has more than a project's and a route's.
+func (sg *segments) split(path string) bool {
+	rest := path[1:]
+	for sg.n = 0; sg.n < len(sg.parts); sg.n++ {
+		slash := strings.IndexByte(rest, '/')
+		if slash < 0 {
+			sg.parts[sg.n] = rest
+			sg.n++
+			return true
+		}
+		sg.parts[sg.n], rest = rest[:slash], rest[slash+1:]
+	}
+	return false
 }
 
 func newRouter(table []*route) *router {
-	rt := &router{byMethod: map[string][]*route{}, all: table}
+	rt := &router{all: table}
 	for _, r := range table {
 		if r.pattern != "/" {
 			r.segments = strings.Split(r.pattern[1:], "/")
@@ -94,12 +140,16 @@ func newRouter(table []*route) *router {
 				r.statics++
 			}
 		}
-		rs := rt.byMethod[r.method]
+		m := methodIndex(r.method)
+		if m < 0 || len(r.segments) > maxSegments {
+			panic("fakenova: route " + r.method + " " + r.pattern + " has a method or length the router does not take")
+		}
+		rs := rt.byShape[m][len(r.segments)]
 		i := len(rs)
 		for i > 0 && rs[i-1].statics < r.statics {
 			i--
 		}
-		rt.byMethod[r.method] = append(rs[:i], append([]*route{r}, rs[i:]...)...)
+		rt.byShape[m][len(r.segments)] = append(rs[:i], append([]*route{r}, rs[i:]...)...)
 	}
 	return rt
 }
@@ -108,37 +158,25 @@ func isParam(segment string) bool {
 	return len(segment) > 2 && segment[0] == '{' && segment[len(segment)-1] == '}'
 }
 
-// match finds the route of method and path (under an API root, starting
-// with "/"), filling params; ok is false when no route takes it.
-func (rt *router) match(method, path string, params *[maxParams]param) (r *route, n int, ok bool) {
-	segments := strings.Count(path, "/") // a route of another length cannot match
-	for _, r := range rt.byMethod[method] {
-		if len(r.segments) != segments {
-			continue
-		}
-		if n, ok := r.match(path, params); ok {
+// match finds the route of method and the path split into parts, filling
+// params; ok is false when no route takes it.
+func (rt *router) match(method int, parts []string, params *[maxParams]param) (r *route, n int, ok bool) {
+	if len(parts) > maxSegments {
+		return nil, 0, false
+	}
+	for _, r := range rt.byShape[method][len(parts)] {
+		if n, ok := r.match(parts, params); ok {
 			return r, n, true
 		}
 	}
 	return nil, 0, false
 }
 
-func (r *route) match(path string, params *[maxParams]param) (int, bool) {
-	rest, n := path[1:], 0
+// match matches a path's parts, as many as the route's segments.
+func (r *route) match(parts []string, params *[maxParams]param) (int, bool) {
+	n := 0
 	for i, seg := range r.segments {
-		var part string
-		slash := strings.IndexByte(rest, '/')
-		if slash < 0 {
-			if i != len(r.segments)-1 {
-				return 0, false
-			}
-			part, rest = rest, ""
-		} else {
-			if i == len(r.segments)-1 {
-				return 0, false
-			}
-			part, rest = rest[:slash], rest[slash+1:]
-		}
+		part := parts[i]
 		if isParam(seg) {
 			if part == "" {
 				return 0, false
@@ -193,13 +231,19 @@ const (
 // an unknown collection (/v2.1/flavors), not a malformed project.
 func (rt *router) matchAPI(method, rest string, legacy bool, projects projectSegment, m *apiMatch) bool {
 	m.legacy = legacy
-	if r, n, ok := rt.match(method, rest, &m.params); ok {
+	mi := methodIndex(method)
+	var sg segments
+	if mi < 0 || !sg.split(rest) {
+		return false
+	}
+	if r, n, ok := rt.match(mi, sg.parts[:sg.n], &m.params); ok {
 		m.route, m.nparams = r, n
 		return true
 	}
-	project, sub := rest[1:], "/"
-	if slash := strings.IndexByte(project, '/'); slash >= 0 {
-		project, sub = project[:slash], project[slash:]
+	project, sub := sg.parts[0], sg.parts[1:sg.n]
+	if len(sub) == 0 {
+		sub = sg.parts[1:2] // the API root, "/": one empty segment
+		sub[0] = ""
 	}
 	if project == "" {
 		return false
@@ -210,11 +254,11 @@ func (rt *router) matchAPI(method, rest string, legacy bool, projects projectSeg
 			return false
 		}
 	default:
-		if sub == "/" && !state.ValidProjectID(project) {
+		if len(sub) == 1 && sub[0] == "" && !state.ValidProjectID(project) {
 			return false
 		}
 	}
-	r, n, ok := rt.match(method, sub, &m.params)
+	r, n, ok := rt.match(mi, sub, &m.params)
 	if !ok {
 		return false
 	}

@@ -79,3 +79,51 @@ func TestOneRowAddsARouteEverywhere(t *testing.T) {
 	assert.Equal(t, []string{"/v2.1/1/servers/7/os-other"}, passed)
 	assert.True(t, strings.HasPrefix(routes.all[len(routes.all)-1].op, "hello"))
 }
+
+// The router splits a path once and tries the routes of its method and
+// length: with and without a project segment, the API root with or
+// without its slash, a parameter never empty, static segments before
+// parameters, and nothing for paths longer than any route or methods no
+// route has.
+func TestRouterMatchAPI(t *testing.T) {
+	const project = "1ab83fbf1b594600bfa618dc33694dd6"
+	tests := []struct {
+		method, rest string
+		op           string // "" when no route takes it
+		urlProject   string
+		params       string
+	}{
+		{"GET", "/", "showVersion", "", ""},
+		{"GET", "/" + project, "showVersion", project, ""},
+		{"GET", "/" + project + "/", "showVersion", project, ""},
+		{"GET", "/not-a-project", "", "", ""},
+		{"GET", "/servers", "listServers", "", ""},
+		{"GET", "/" + project + "/servers/detail", "listServersDetailed", project, ""},
+		{"GET", "/" + project + "/servers/vm-1", "showServer", project, "server_id=vm-1"},
+		{"GET", "/" + project + "/servers/", "", "", ""},
+		{"GET", "/servers//", "", "", ""},
+		{"POST", "/" + project + "/servers/vm-1/remote-consoles", "createConsole", project, "server_id=vm-1"},
+		{"POST", "/servers/vm-1/action", "", "", "server_id=vm-1"},
+		{"GET", "/" + project + "/flavors/1/os-extra_specs/hw:cpu", "showFlavorExtraSpec", project, "flavor_id=1 key=hw:cpu"},
+		{"GET", "/" + project + "/flavors/1/os-extra_specs/hw:cpu/x", "", "", ""},
+		{"GET", "/a/b/c/d/e/f/g", "", "", ""},
+		{"PATCH", "/servers", "", "", ""},
+		{"BREW", "/servers", "", "", ""},
+	}
+	for _, tt := range tests {
+		var m apiMatch
+		ok := routes.matchAPI(tt.method, tt.rest, false, anyProject, &m)
+		if tt.op == "" && tt.params == "" {
+			assert.False(t, ok, "%s %s", tt.method, tt.rest)
+			continue
+		}
+		require.True(t, ok, "%s %s", tt.method, tt.rest)
+		assert.Equal(t, tt.op, m.route.op, "%s %s", tt.method, tt.rest)
+		assert.Equal(t, tt.urlProject, m.urlProject, "%s %s", tt.method, tt.rest)
+		var params []string
+		for _, p := range m.params[:m.nparams] {
+			params = append(params, p.name+"="+p.value)
+		}
+		assert.Equal(t, tt.params, strings.Join(params, " "), "%s %s", tt.method, tt.rest)
+	}
+}

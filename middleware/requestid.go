@@ -3,6 +3,7 @@ package middleware
 import (
 	"context"
 	"net/http"
+	"unsafe"
 
 	"github.com/novastub/novastub/internal/uuid4"
 )
@@ -32,11 +33,22 @@ func RequestID(next http.Handler) http.Handler {
 // X-Compute-Request-Id and X-Openstack-Request-Id, as RequestID does; a
 // handler that runs its own pipeline calls it.
 func SetRequestID(h http.Header) string {
-	id := NewRequestID()
-	v := []string{id}
+	v := newRequestIDValue()
 	h[HeaderComputeRequestID] = v
 	h[HeaderOpenstackRequestID] = v
-	return id
+	return v[0]
+}
+
+// newRequestIDValue returns a header value of one new request id, the
+// slice and the id's bytes in one allocation (every response carries one).
+func newRequestIDValue() []string {
+	p := new(struct {
+		v  [1]string
+		id [len("req-") + 36]byte
+	})
+	uuid4.Append(append(p.id[:0], "req-"...), uuid4.New())
+	p.v[0] = unsafe.String(&p.id[0], len(p.id)) // p.id is never written again
+	return p.v[:]
 }
 
 // ContextWithRequestID returns a copy of ctx that carries the request id,

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/novastub/novastub/internal/race"
 	"github.com/novastub/novastub/middleware"
 )
 
@@ -136,4 +137,22 @@ func TestNewRequestID(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, id[4:], u.String(), "same text as uuid's own formatting")
 	}
+}
+
+// SetRequestID puts one fresh id under both headers, the same value, and
+// takes one allocation for it; ids set one after another differ.
+func TestSetRequestID(t *testing.T) {
+	h := http.Header{}
+	id := middleware.SetRequestID(h)
+	require.Regexp(t, requestIDRe, id)
+	assert.Equal(t, []string{id}, h[middleware.HeaderComputeRequestID])
+	assert.Equal(t, []string{id}, h[middleware.HeaderOpenstackRequestID])
+	again := middleware.SetRequestID(h)
+	assert.NotEqual(t, id, again)
+	assert.Equal(t, []string{again}, h.Values(middleware.HeaderOpenstackRequestID))
+	require.Regexp(t, requestIDRe, id, "an id handed out stays as it was")
+	if race.Enabled {
+		t.Skip("allocations differ under the race detector")
+	}
+	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() { middleware.SetRequestID(h) }))
 }

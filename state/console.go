@@ -264,10 +264,8 @@ func (s *Store) issueConsole(srv *Server, seq uint64, req ConsoleRequest, now ti
 		issued:    now.UnixNano(),
 		expires:   now.Add(s.consoleTTL).UnixNano(),
 	}
-	isUUID := ValidUUID(srv.ID)
-	if isUUID {
-		entry.server, _ = uuid.Parse(srv.ID)
-	}
+	var isUUID bool
+	entry.server, isUUID = parseUUID(srv.ID)
 	key := newUUID4() // drawn before the lock, which only checks it is free
 	err := s.persistWith(func() {
 		s.consoleMu.Lock()
@@ -335,11 +333,8 @@ func consoleToken(key uuid.UUID, e consoleEntry, serverID, host string, loc *tim
 func (s *Store) ConsoleToken(token string) (ConsoleToken, error) {
 	now := s.clock.Now()
 	notFound := &NotFoundError{Kind: "console token", ID: token}
-	if !ValidUUID(token) {
-		return ConsoleToken{}, notFound
-	}
-	key, err := uuid.Parse(token)
-	if err != nil {
+	key, ok := parseUUID(token)
+	if !ok {
 		return ConsoleToken{}, notFound
 	}
 	s.rlock()

@@ -28,23 +28,43 @@ func ValidProjectID(id string) bool {
 // ValidUUID reports whether id is a lowercase dashed UUID
 // (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), the form Nova gives server ids.
 func ValidUUID(id string) bool {
-	if len(id) != 36 {
-		return false
+	_, ok := parseUUID(id)
+	return ok
+}
+
+// uuidHexPairs are where the 16 bytes of a dashed UUID are written.
+var uuidHexPairs = [16]uint8{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
+
+// lowerHexValue is the value of each lowercase hex digit; 0xff for every
+// other byte.
+var lowerHexValue = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
 	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !isLowerHexByte(c) {
-				return false
-			}
+	for c := byte('0'); c <= '9'; c++ {
+		t[c] = c - '0'
+	}
+	for c := byte('a'); c <= 'f'; c++ {
+		t[c] = c - 'a' + 10
+	}
+	return t
+}()
+
+// parseUUID decodes id when it is in ValidUUID's form: in one pass, where
+// ValidUUID and uuid.Parse (which also takes upper case, braces and a urn
+// prefix) would read it twice.
+func parseUUID(id string) (u uuid.UUID, ok bool) {
+	if len(id) != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-' {
+		return u, false
+	}
+	for k, at := range uuidHexPairs {
+		hi, lo := lowerHexValue[id[at]], lowerHexValue[id[at+1]]
+		if hi > 15 || lo > 15 {
+			return uuid.UUID{}, false
 		}
+		u[k] = hi<<4 | lo
 	}
-	return true
+	return u, true
 }
 
 func isLowerHex(s string) bool {
