@@ -445,7 +445,7 @@ var internedStrings = func() (t [internSlots]string) {
 	} {
 		i := internHash(s)
 		for t[i] != "" {
-			i = (i + 1) % internSlots
+			i = (i + 1) & (internSlots - 1)
 		}
 		t[i] = s
 	}
@@ -457,9 +457,9 @@ var internedStrings = func() (t [internSlots]string) {
 const internSlots = 256
 
 // internHash is the home slot of a non-empty string in internedStrings.
-func internHash[S ~string | ~[]byte](s S) int {
-	n := len(s)
-	return (n*37 + int(s[0])*5 + int(s[n-1])*11 + int(s[n/2])) % internSlots
+func internHash[S ~string | ~[]byte](s S) uint {
+	n := uint(len(s))
+	return (n*37 + uint(s[0])*5 + uint(s[n-1])*11 + uint(s[n/2])) & (internSlots - 1)
 }
 
 // intern returns b as a string, without allocating for a common one.
@@ -467,7 +467,7 @@ func intern(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
-	for i := internHash(b); internedStrings[i] != ""; i = (i + 1) % internSlots {
+	for i := internHash(b); internedStrings[i] != ""; i = (i + 1) & (internSlots - 1) {
 		if internedStrings[i] == string(b) { // the conversion does not allocate
 			return internedStrings[i]
 		}
