@@ -2,7 +2,6 @@ package state
 
 import (
 	"context"
-	"hash/maphash"
 	"regexp"
 	"regexp/syntax"
 	"slices"
@@ -29,24 +28,17 @@ type serverEntry struct {
 type projectServers struct {
 	entries []*serverEntry
 	names   []string
-	// byName holds a server for each hash of a name (nameHash) the
-	// project's servers have: a map of 16-byte slots, not of strings,
-	// and nothing in the entries. sameName holds the others whose names
-	// hash alike, nil until there are any (servers that share a name).
-	byName   map[uint64]*serverEntry
+	// byName holds one server of each name. sameName holds the others
+	// that share a name with it, by the name's hash (nameHash), nil
+	// until there are any.
+	byName   nameIndex
 	sameName map[uint64]map[*serverEntry]struct{}
 }
-
-// nameSeed seeds the hash of server names, once per process.
-var nameSeed = maphash.MakeSeed()
-
-// nameHash is the key of a server name in projectServers.byName.
-func nameHash(name string) uint64 { return maphash.String(nameSeed, name) }
 
 func (s *Store) insertServer(e *serverEntry) {
 	ps := s.byProject[e.ProjectID]
 	if ps == nil {
-		ps = &projectServers{byName: map[uint64]*serverEntry{}}
+		ps = &projectServers{}
 		s.byProject[e.ProjectID] = ps
 	}
 	e.pos = len(ps.entries)
@@ -58,24 +50,29 @@ func (s *Store) insertServer(e *serverEntry) {
 
 func (s *Store) removeServer(e *serverEntry) {
 	ps := s.byProject[e.ProjectID]
+	ps.unindex(e)
 	last := len(ps.entries) - 1
-	moved := ps.entries[last]
-	ps.entries[e.pos], ps.names[e.pos] = moved, ps.names[last]
-	moved.pos = e.pos
+	if moved := ps.entries[last]; moved != e {
+		// The last server takes e's place, in the lists and the index.
+		if slot, ok := ps.byName.findPos(last, nameHash(moved.Name)); ok {
+			ps.byName.slots[slot] = uint32(e.pos + 1)
+		}
+		ps.entries[e.pos], ps.names[e.pos] = moved, ps.names[last]
+		moved.pos = e.pos
+	}
 	ps.entries[last], ps.names[last] = nil, ""
 	ps.entries, ps.names = ps.entries[:last], ps.names[:last]
-	ps.unindex(e)
 	if last == 0 {
 		delete(s.byProject, e.ProjectID)
 	}
 	delete(s.servers, e.ID)
 }
 
-// index adds e to the index by name.
+// index adds e, at its place in the lists, to the index by name.
 func (ps *projectServers) index(e *serverEntry) {
 	h := nameHash(e.Name)
-	if _, taken := ps.byName[h]; !taken {
-		ps.byName[h] = e
+	if _, taken := ps.byName.find(e.Name, h, ps.names); !taken {
+		ps.byName.insert(e.pos, h, ps.names)
 		return
 	}
 	if ps.sameName == nil {
@@ -89,16 +86,23 @@ func (ps *projectServers) index(e *serverEntry) {
 	others[e] = struct{}{}
 }
 
-// unindex removes e from the index by name.
+// unindex removes e, still at its place in the lists, from the index by
+// name.
 func (ps *projectServers) unindex(e *serverEntry) {
 	h := nameHash(e.Name)
 	others := ps.sameName[h]
-	if ps.byName[h] == e {
-		delete(ps.byName, h)
-		for other := range others { // another takes its place
-			ps.byName[h] = other
-			delete(others, other)
-			break
+	if slot, ok := ps.byName.findPos(e.pos, h); ok {
+		promoted := false
+		for other := range others { // another of the name takes its place
+			if other.Name == e.Name {
+				ps.byName.slots[slot] = uint32(other.pos + 1)
+				delete(others, other)
+				promoted = true
+				break
+			}
+		}
+		if !promoted {
+			ps.byName.remove(slot, ps.names)
 		}
 	} else {
 		delete(others, e)
@@ -111,8 +115,8 @@ func (ps *projectServers) unindex(e *serverEntry) {
 // named appends the project's servers named name exactly, in no order.
 func (ps *projectServers) named(name string, out []*serverEntry) []*serverEntry {
 	h := nameHash(name)
-	if e, ok := ps.byName[h]; ok && e.Name == name {
-		out = append(out, e)
+	if slot, ok := ps.byName.find(name, h, ps.names); ok {
+		out = append(out, ps.entries[ps.byName.slots[slot]-1])
 	}
 	for e := range ps.sameName[h] {
 		if e.Name == name {
