@@ -48,6 +48,9 @@ func TestEvaluate(t *testing.T) {
 	assert.Equal(t, "FAIL", evaluate(mk(overFloor, 1.3, 2, "Floor"), m, options{}).verdict, "over the allocations")
 	assert.Equal(t, "missing", evaluate(mk(overFloor, 1.3, 0, "Nothing"), m, options{}).verdict)
 	assert.Equal(t, "pass", evaluate(mk(allocsFlat, 0, 0, "Floor"), m, options{}).verdict)
+	diagnostic := evaluate(mk(overSmall, 0, 0, "Floor"), m, options{})
+	assert.Equal(t, "info", diagnostic.verdict, "a row without a goal is shown, not judged")
+	assert.Equal(t, "1.30x", diagnostic.ratio)
 
 	speed := evaluate(row{kind: speedup, call: result{"Par", 2}, floor: result{"Par", 1}, goal: 1.6}, m, options{})
 	assert.Equal(t, "1.67x", speed.ratio)

@@ -54,6 +54,9 @@ func evaluate(r row, m map[result]sample, o options) cells {
 		}
 		ratio := call.nsPerOp / floor.nsPerOp
 		c.floor, c.ratio = ns(floor.nsPerOp), fmt.Sprintf("%.2fx", ratio)
+		if r.goal == 0 {
+			return c // shown, with no bound
+		}
 		c.goal = fmt.Sprintf("<= %.1fx", r.goal)
 		ok := ratio <= r.goal
 		if r.maxAllocs > 0 {
