@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/novastub/novastub/internal/guestos"
 )
 
 // A server's console log: what its serial console has printed, as
@@ -262,8 +264,8 @@ func (s *Store) bootScript(lines []logLine, e *serverEntry, at time.Time, dur ti
 	}
 	line(0, "SeaBIOS (version 1.16.3-debian-1.16.3-2)")
 	line(0.01, "Booting from Hard Disk...")
-	kernel(0.05, "Linux version 6.1.0-28-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 (2024-11-22)")
-	kernel(0.05, "Command line: BOOT_IMAGE=/boot/vmlinuz-6.1.0-28-amd64 root=LABEL=cloudimg-rootfs ro console=tty0 console=ttyS0,115200n8")
+	kernel(0.05, guestos.Banner)
+	kernel(0.05, "Command line: "+guestos.CommandLine)
 	kernel(0.08, "DMI: OpenStack Foundation OpenStack Nova, BIOS 1.16.3-debian-1.16.3-2 04/01/2014")
 	kernel(0.12, "virtio_blk virtio2: [vda] 2097152 512-byte logical blocks (1.07 GB/1.00 GiB)")
 	kernel(0.20, "EXT4-fs (vda1): mounted filesystem with ordered data mode. Quota mode: none.")
@@ -277,7 +279,7 @@ func (s *Store) bootScript(lines []logLine, e *serverEntry, at time.Time, dur ti
 	line(0.95, "cloud-init[551]: Cloud-init v. 22.4.2 finished at "+when(0.95).UTC().Format(time.RFC1123Z)+
 		". Datasource DataSourceOpenStackLocal [net,ver=2].  Up "+fmt.Sprintf("%.2f", scale(dur, 0.95).Seconds())+" seconds")
 	line(1, "")
-	line(1, "Debian GNU/Linux 12 "+host+" ttyS0")
+	line(1, guestos.Issue(host, "ttyS0"))
 	line(1, "")
 	lines = append(lines, logLine{when(1), host + " login: "})
 	return lines

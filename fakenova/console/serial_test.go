@@ -48,9 +48,17 @@ func TestSerialConsole(t *testing.T) {
 	conn := e.mustDial("/?token="+e.token(state.ConsoleSerial), nil)
 	s := &serialReader{t: t, conn: conn}
 	boot := s.until("vm1 login: ")
-	assert.Contains(t, boot, "[    0.000000] Linux version 6.8.0-novastub")
-	assert.Contains(t, boot, "novastub guest 1.0 (a fake Linux for console tests) vm1 ttyS0\r\n\r\n"+
+	assert.Contains(t, boot, "[    0.000000] Linux version 6.1.0-28-amd64 (debian-kernel@lists.debian.org)")
+	assert.Contains(t, boot, "Debian GNU/Linux 12 vm1 ttyS0\r\n\r\n"+
 		"  server  vm1\r\n  id      "+e.srv.ID+"\r\n  host    compute-1\r\n  status  ACTIVE\r\n")
+
+	log, err := e.store.ConsoleOutput(e.srv.ID)
+	require.NoError(t, err)
+	for _, same := range []string{"Linux version 6.1.0-28-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 (2024-11-22)\r\n",
+		"Debian GNU/Linux 12 vm1 ttyS0\r\n"} {
+		assert.Contains(t, boot, same, "the live console names the system its console log does")
+		assert.Contains(t, log, same, "the console log names the system the live console does")
+	}
 
 	s.send("root\r")
 	assert.Equal(t, "root\r\nPassword: ", s.until("Password: "))
@@ -62,7 +70,7 @@ func TestSerialConsole(t *testing.T) {
 	assert.Equal(t, "uptime\r\n 07:08:09 up  1:00,  1 user,  load average: 0.00, 0.00, 0.00\r\nroot@vm1:~# ",
 		s.until("root@vm1:~# "))
 	s.send("uname -a\r")
-	assert.Contains(t, s.until("root@vm1:~# "), "Linux vm1 6.8.0-novastub #1 SMP")
+	assert.Contains(t, s.until("root@vm1:~# "), "Linux vm1 6.1.0-28-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 (2024-11-22) x86_64 GNU/Linux\r\n")
 
 	require.NoError(t, e.store.RemoveServer(e.srv.ID))
 	code, reason := closeOf(t, conn)

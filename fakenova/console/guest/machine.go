@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/novastub/novastub/fakenova/console/rfb"
+	"github.com/novastub/novastub/internal/guestos"
 	"github.com/novastub/novastub/state"
 )
 
@@ -206,8 +207,8 @@ func (m *Machine) Update(srv state.Server) {
 func (m *Machine) boot(at time.Time) {
 	m.bootedAt = at
 	m.display.clear()
-	log := "[    0.000000] Linux version " + kernelRelease + " (novastub@fakenova) " + kernelVersion + "\r\n" +
-		"[    0.000000] Command line: BOOT_IMAGE=/vmlinuz root=LABEL=cloudimg-rootfs ro console=tty1 console=ttyS0\r\n" +
+	log := "[    0.000000] " + guestos.Banner + "\r\n" +
+		"[    0.000000] Command line: " + guestos.CommandLine + "\r\n" +
 		"[    1.048576] systemd[1]: Hostname set to <" + m.hostname + ">.\r\n" +
 		"[  OK  ] Reached target Login Prompts.\r\n\r\n"
 	for _, t := range []*tty{m.vga, m.serial} {
@@ -219,11 +220,11 @@ func (m *Machine) boot(at time.Time) {
 }
 
 // issue is what the getty of terminal name prints above its prompt: the
-// system, then the server it is the console of.
+// system, as Debian's /etc/issue, then the server it is the console of.
 func (m *Machine) issue(name string) string {
 	s := m.srv
 	var b strings.Builder
-	b.WriteString("novastub guest 1.0 (a fake Linux for console tests) " + m.hostname + " " + name + "\r\n\r\n")
+	b.WriteString(guestos.Issue(m.hostname, name) + "\r\n\r\n")
 	for _, kv := range [][2]string{{"server", s.Name}, {"id", s.ID}, {"host", s.Host}, {"status", s.Status()}} {
 		b.WriteString("  " + kv[0] + strings.Repeat(" ", 8-len(kv[0])) + printable(kv[1]) + "\r\n")
 	}

@@ -41,7 +41,7 @@ func lastLines(m *Machine, n int) []string {
 func TestBootShowsServerAndLogin(t *testing.T) {
 	m, _ := newMachine(t, running("vm1"))
 	text := screenText(m)
-	assert.Contains(t, text, "novastub guest 1.0 (a fake Linux for console tests) vm1 tty1")
+	assert.Contains(t, text, "Debian GNU/Linux 12 vm1 tty1\n\n  server  vm1\n")
 	assert.Contains(t, text, "  server  vm1\n  id      365313c5-5d0c-4c43-af05-16f765c0f2bc\n  host    compute-1\n  status  ACTIVE")
 	assert.Equal(t, []string{"vm1 login:"}, lastLines(m, 1))
 	assert.Equal(t, Running, m.Power())
@@ -60,8 +60,9 @@ func TestLoginAndCommands(t *testing.T) {
 		"hostname":     "web-server-1",
 		"whoami":       "alice",
 		"uname":        "Linux",
-		"uname -a":     "Linux web-server-1 6.8.0-novastub #1 SMP PREEMPT_DYNAMIC Thu Jan  1 00:00:00 UTC 2026 x86_64 x86_64 x86_64 GNU/Linux",
-		"uname -rs":    "Linux 6.8.0-novastub",
+		"uname -a":     "Linux web-server-1 6.1.0-28-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 (2024-11-22) x86_64 GNU/Linux",
+		"uname -rs":    "Linux 6.1.0-28-amd64",
+		"uname -mpi":   "x86_64 unknown unknown",
 		"uptime":       " 06:36:07 up  1:30,  1 user,  load average: 0.00, 0.00, 0.00",
 		"uptime -p":    "up 1 hour, 30 minutes",
 		"id":           "uid=1000(alice) gid=1000(alice) groups=1000(alice)",
@@ -100,7 +101,7 @@ func TestLineEditing(t *testing.T) {
 		lastLines(m, 3), "the line wraps, and stops at 255 characters")
 	m.typeVGA([]byte("\x03\x04"))
 	assert.Equal(t, "vm1 login:", lastLines(m, 1)[0], "^D logs out")
-	assert.True(t, strings.HasPrefix(screenText(m), "novastub guest"), "the VT's getty cleared the screen")
+	assert.True(t, strings.HasPrefix(screenText(m), "Debian GNU/Linux 12 vm1 tty1"), "the VT's getty cleared the screen")
 }
 
 func TestScrollsWhenFull(t *testing.T) {
@@ -200,7 +201,7 @@ func TestSerial(t *testing.T) {
 	m, _ := newMachine(t, running("vm1"))
 	c := m.AttachSerial()
 	boot := string(<-c.Output())
-	assert.Contains(t, boot, "[    0.000000] Linux version 6.8.0-novastub")
+	assert.Contains(t, boot, "[    0.000000] Linux version 6.1.0-28-amd64 (debian-kernel@lists.debian.org)")
 	assert.Contains(t, boot, "vm1 ttyS0\r\n\r\n  server  vm1\r\n")
 	assert.True(t, strings.HasSuffix(boot, "\r\nvm1 login: "), boot)
 

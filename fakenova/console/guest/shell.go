@@ -4,15 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
-)
 
-// The guest's identity, as uname and the boot log show it.
-const (
-	kernelName    = "Linux"
-	kernelRelease = "6.8.0-novastub"
-	kernelVersion = "#1 SMP PREEMPT_DYNAMIC Thu Jan  1 00:00:00 UTC 2026"
-	machineArch   = "x86_64"
-	osName        = "GNU/Linux"
+	"github.com/novastub/novastub/internal/guestos"
 )
 
 // helpText lists the shell's commands.
@@ -28,10 +21,16 @@ func (m *Machine) shellPrompt(user string) string {
 	return user + "@" + m.hostname + ":~$ "
 }
 
-// motd is what a login prints before the first prompt.
+// motd is what a login prints before the first prompt: Debian's, and a
+// word on what this guest is.
 func (m *Machine) motd() string {
-	return "Welcome to the novastub guest (" + kernelName + " " + kernelRelease + " " + machineArch + ").\r\n" +
-		"This is a fake machine for trying a console: type 'help' for its commands.\r\n\r\n"
+	return guestos.KernelName + " " + m.hostname + " " + guestos.KernelRelease + " " + guestos.KernelVersion + " " + guestos.Machine + "\r\n\r\n" +
+		"The programs included with the Debian GNU/Linux system are free software;\r\n" +
+		"the exact distribution terms for each program are described in the\r\n" +
+		"individual files in /usr/share/doc/*/copyright.\r\n\r\n" +
+		"Debian GNU/Linux comes with ABSOLUTELY NO WARRANTY, to the extent\r\n" +
+		"permitted by applicable law.\r\n\r\n" +
+		"This is novastub's fake guest, for trying a console: type 'help' for its commands.\r\n\r\n"
 }
 
 // run runs a command line typed at t's shell.
@@ -88,10 +87,12 @@ func (m *Machine) run(t *tty, line string) {
 }
 
 // uname answers uname with its flags, in uname's order whatever the
-// order given; with none, the kernel name.
+// order given; with none, the kernel name. As Debian's coreutils, the
+// processor and hardware platform are "unknown", which -a leaves out.
 func (m *Machine) uname(flags []string) (string, string) {
 	const order = "snrvmpio"
 	want := map[byte]bool{}
+	all := false
 	for _, f := range flags {
 		switch {
 		case f == "--all":
@@ -102,6 +103,7 @@ func (m *Machine) uname(flags []string) (string, string) {
 		for i := 1; i < len(f); i++ {
 			c := f[i]
 			if c == 'a' {
+				all = true
 				for j := 0; j < len(order); j++ {
 					want[order[j]] = true
 				}
@@ -115,12 +117,12 @@ func (m *Machine) uname(flags []string) (string, string) {
 	if len(want) == 0 {
 		want['s'] = true
 	}
-	values := map[byte]string{'s': kernelName, 'n': m.hostname, 'r': kernelRelease, 'v': kernelVersion,
-		'm': machineArch, 'p': machineArch, 'i': machineArch, 'o': osName}
+	values := map[byte]string{'s': guestos.KernelName, 'n': m.hostname, 'r': guestos.KernelRelease, 'v': guestos.KernelVersion,
+		'm': guestos.Machine, 'p': "unknown", 'i': "unknown", 'o': guestos.OperatingSystem}
 	var parts []string
 	for i := 0; i < len(order); i++ {
-		if want[order[i]] {
-			parts = append(parts, values[order[i]])
+		if c := order[i]; want[c] && !(all && values[c] == "unknown") {
+			parts = append(parts, values[c])
 		}
 	}
 	return strings.Join(parts, " "), ""
