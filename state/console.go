@@ -267,6 +267,7 @@ func (s *Store) issueConsole(srv *Server, seq uint64, req ConsoleRequest, now ti
 	var isUUID bool
 	entry.server, isUUID = parseUUID(srv.ID)
 	key := newUUID4() // drawn before the lock, which only checks it is free
+	s.consoles.index.touch(key)
 	err := s.persistWith(func() {
 		s.consoleMu.Lock()
 		defer s.consoleMu.Unlock()

@@ -147,6 +147,7 @@ func (t *consoleTokens) dropRevoked() {
 		t.index.place(uint64(tokenTag(it.key))<<32 | uint64(uint32(t.next)))
 		t.next++
 	}
+	t.index.publish()
 }
 
 // eachLive calls f with every token held (not revoked), oldest first.

@@ -3,6 +3,7 @@ package state
 import (
 	"encoding/binary"
 	"math/bits"
+	"sync/atomic"
 
 	"github.com/google/uuid"
 )
@@ -26,9 +27,31 @@ import (
 // cache miss for every token that leaves. Revoked tokens are removed at
 // once (deletion by backward shift, so no tombstones). The table takes 32
 // to 64 bytes a live token.
+//
+// Only touch reads the table without the store's lock: it brings the slot
+// an insert will start at into the cache before the lock is taken, so that
+// the cache miss of a table of megabytes is not paid by whoever waits for
+// the lock. For that, the table in use is published in shared, and its
+// slots are written with atomic stores (a new table is filled before it is
+// published).
 type tokenIndex struct {
-	slots []uint64
-	used  int // slots not empty: live or dead
+	slots  []uint64
+	used   int // slots not empty: live or dead
+	shared atomic.Pointer[[]uint64]
+}
+
+// touch reads the home slot of key, without the lock (see tokenIndex).
+func (x *tokenIndex) touch(key uuid.UUID) {
+	if p := x.shared.Load(); p != nil && len(*p) > 0 {
+		slots := *p
+		atomic.LoadUint64(&slots[int(tokenTag(key))&(len(slots)-1)])
+	}
+}
+
+// setSlots makes slots, filled, the table in use.
+func (x *tokenIndex) setSlots(slots []uint64) {
+	x.slots = slots
+	x.shared.Store(&slots)
 }
 
 // tokenWindow is what the index needs of the ring: the tokens numbered
@@ -106,7 +129,7 @@ func (x *tokenIndex) insert(key uuid.UUID, w *tokenWindow, live int) bool {
 	} else {
 		x.used++
 	}
-	x.slots[i] = uint64(tag)<<32 | uint64(uint32(w.next))
+	atomic.StoreUint64(&x.slots[i], uint64(tag)<<32|uint64(uint32(w.next)))
 	return true
 }
 
@@ -149,9 +172,11 @@ func (x *tokenIndex) resize(n int, w *tokenWindow) {
 			x.place(s)
 		}
 	}
+	x.setSlots(x.slots)
 }
 
-// place puts slot value s at the first empty slot from its home.
+// place puts slot value s at the first empty slot from its home, in a
+// table not yet published.
 func (x *tokenIndex) place(s uint64) {
 	mask := len(x.slots) - 1
 	i := int(slotTag(s)) & mask
@@ -168,6 +193,9 @@ func (x *tokenIndex) reset(live int) {
 	x.used = 0
 }
 
+// publish makes the table filled since reset the one in use.
+func (x *tokenIndex) publish() { x.setSlots(x.slots) }
+
 // remove empties slot, moving back the entries after it that would no
 // longer be found (Knuth's algorithm R for linear probing).
 func (x *tokenIndex) remove(slot int) {
@@ -177,10 +205,10 @@ func (x *tokenIndex) remove(slot int) {
 		home := int(slotTag(x.slots[i])) & mask
 		// The entry at i stays unless the hole lies on its path from home.
 		if (i-home)&mask >= (i-hole)&mask {
-			x.slots[hole] = x.slots[i]
+			atomic.StoreUint64(&x.slots[hole], x.slots[i])
 			hole = i
 		}
 	}
-	x.slots[hole] = 0
+	atomic.StoreUint64(&x.slots[hole], 0)
 	x.used--
 }
