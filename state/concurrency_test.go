@@ -187,7 +187,9 @@ func TestConcurrentUse(t *testing.T) {
 }
 
 // TestConcurrentBoundedConsoles issues console tokens from many goroutines
-// past a small bound: the bound holds, and the newest tokens survive.
+// past a small bound, while another revokes the tokens of a second server
+// (a source's server going): the bound holds, and only the revoker's last
+// round (at most 20 tokens) took places from the first server's.
 func TestConcurrentBoundedConsoles(t *testing.T) {
 	const workers, ops, bound = 8, 500, 64
 	st, _ := newStore(t, state.WithMaxConsoleTokens(bound))
@@ -195,6 +197,24 @@ func TestConcurrentBoundedConsoles(t *testing.T) {
 	var mu sync.Mutex
 	var all []string // in the order CreateConsole returned, roughly
 	var wg sync.WaitGroup
+	done := make(chan struct{})
+	revoked := make(chan struct{})
+	go func() {
+		defer close(revoked)
+		other := state.Server{ID: "revoked-vm", Host: "compute-1"}
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			for range 20 {
+				_, err := st.IssueConsole(other, state.ConsoleRequest{Type: state.ConsoleNoVNC})
+				assert.NoError(t, err)
+			}
+			st.RevokeServerConsoles(other.ID)
+		}
+	}()
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
@@ -212,6 +232,11 @@ func TestConcurrentBoundedConsoles(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	close(done)
+	<-revoked
+	// The bound is shared: the revoked server's tokens held some of its
+	// places at the end.
+	st.RevokeServerConsoles("revoked-vm")
 	require.Len(t, all, workers*ops)
 	valid := 0
 	for _, tok := range all {
@@ -219,5 +244,7 @@ func TestConcurrentBoundedConsoles(t *testing.T) {
 			valid++
 		}
 	}
-	assert.Equal(t, bound, valid)
+	assert.Equal(t, st.ConsoleTokenStats().Held, valid, "every token held is one of the first server's")
+	assert.Greater(t, valid, bound-21, "at most the 20 of the last round were the revoked server's")
+	assert.LessOrEqual(t, valid, bound)
 }
