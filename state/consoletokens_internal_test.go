@@ -9,91 +9,148 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The ring of console tokens behaves as a plain model of it (a queue in
-// issue order): expired tokens are swept from the head as tokens come, the
-// oldest live token is evicted when max are held (and counted, a revoked
-// one not), revoked tokens are not found, every other token is, with its
-// entry, through compactions; and the ring never holds more than twice
-// what is held, beyond its first 64.
-func TestConsoleTokenRing(t *testing.T) {
-	const maxHeld, ttl = 50, 1000
-	tokens := newConsoleTokens(maxHeld)
-	type modelToken struct {
-		key     uuid.UUID
-		entry   consoleEntry
-		revoked bool
+// tokenModel drives a consoleTokens beside a plain model of it (a queue in
+// issue order) and checks that they agree.
+type tokenModel struct {
+	t      testing.TB
+	tokens consoleTokens
+	queue  []modelToken // issue order, the dropped ones gone
+	max    int
+	ttl    int64
+	now    int64
+	port   int32 // the next token's port, which tells the tokens apart
+}
+
+type modelToken struct {
+	key     uuid.UUID
+	entry   consoleEntry
+	revoked bool
+}
+
+func newTokenModel(t testing.TB, maxHeld int, ttl int64) *tokenModel {
+	return &tokenModel{t: t, tokens: newConsoleTokens(maxHeld), max: maxHeld, ttl: ttl}
+}
+
+// revoke revokes the model's i-th token (again, maybe).
+func (m *tokenModel) revoke(i int) {
+	port := m.queue[i].entry.port
+	n := m.tokens.removeIf(func(e consoleEntry) bool { return e.port == port })
+	if m.queue[i].revoked {
+		require.Zero(m.t, n)
+	} else {
+		require.Equal(m.t, 1, n)
 	}
-	var queue []modelToken // issue order, the dropped ones gone
-	rng := rand.New(rand.NewPCG(3, 4))
-	now := int64(0)
-	for step := 0; step < 20000; step++ {
-		if rng.IntN(5) == 0 && len(queue) > 0 { // revoke one
-			i := rng.IntN(len(queue))
-			port := queue[i].entry.port
-			n := tokens.removeIf(func(e consoleEntry) bool { return e.port == port })
-			if queue[i].revoked {
-				require.Zero(t, n)
-			} else {
-				require.Equal(t, 1, n)
-			}
-			queue[i].revoked = true
+	m.queue[i].revoked = true
+}
+
+// issue issues a token advance after the last: the model sweeps the
+// expired and evicts the oldest while full, and counts the evictions.
+func (m *tokenModel) issue(advance int64) {
+	m.now += advance
+	m.port++
+	e := consoleEntry{issued: m.now, expires: m.now + m.ttl, port: m.port}
+	for len(m.queue) > 0 && m.queue[0].entry.expires <= m.now {
+		m.queue = m.queue[1:]
+	}
+	wantEvicted := 0
+	for m.held() >= m.max {
+		if !m.queue[0].revoked {
+			wantEvicted++
+		}
+		m.queue = m.queue[1:]
+	}
+	key, evicted := m.tokens.put(newUUID4(), e, m.now)
+	require.Equal(m.t, wantEvicted, evicted, "evictions")
+	m.queue = append(m.queue, modelToken{key: key, entry: e})
+}
+
+// held is how many of the model's tokens are not revoked.
+func (m *tokenModel) held() int {
+	n := 0
+	for _, q := range m.queue {
+		if !q.revoked {
+			n++
+		}
+	}
+	return n
+}
+
+// check finds every token the model holds, with its entry, and none it
+// revoked or a forged one; the ring holds the model's queue at most,
+// shrinks, and does not pile up revoked tokens; the index is sound.
+func (m *tokenModel) check() {
+	t := m.t
+	for _, q := range m.queue {
+		got, ok := m.tokens.get(q.key)
+		if q.revoked {
+			require.False(t, ok, "a revoked token is not found")
 			continue
 		}
-		now += int64(rng.IntN(40))
-		e := consoleEntry{issued: now, expires: now + ttl, port: int32(step)}
-		// The model: sweep the expired, evict the oldest while full.
-		for len(queue) > 0 && queue[0].entry.expires <= now {
-			queue = queue[1:]
-		}
-		wantEvicted := 0
-		for {
-			held := 0
-			for _, m := range queue {
-				if !m.revoked {
-					held++
-				}
-			}
-			if held < maxHeld {
-				break
-			}
-			if !queue[0].revoked {
-				wantEvicted++
-			}
-			queue = queue[1:]
-		}
-		key, evicted := tokens.put(newUUID4(), e, now)
-		require.Equal(t, wantEvicted, evicted, "step %d", step)
-		queue = append(queue, modelToken{key: key, entry: e})
-
-		held := 0
-		for _, m := range queue {
-			got, ok := tokens.get(m.key)
-			if m.revoked {
-				require.False(t, ok, "a revoked token is not found")
-				continue
-			}
-			held++
-			require.True(t, ok, "step %d: a held token is found", step)
-			require.Equal(t, m.entry, got)
-			forged := m.key
-			forged[15] ^= 1
-			_, ok = tokens.get(forged)
-			require.False(t, ok, "a token that differs in its last bits only is not found")
-		}
-		require.Equal(t, held, tokens.held())
-		span := int(tokens.next - tokens.first)
-		require.LessOrEqual(t, span, len(queue), "the ring holds the model's queue at most")
-		require.LessOrEqual(t, len(tokens.ring), max(minRing, 4*span), "the ring shrinks")
-		require.LessOrEqual(t, span, 2*held+64, "revoked tokens do not pile up")
-		checkTokenIndex(t, &tokens)
+		require.True(t, ok, "a held token is found")
+		require.Equal(t, q.entry, got)
+		forged := q.key
+		forged[15] ^= 1
+		_, ok = m.tokens.get(forged)
+		require.False(t, ok, "a token that differs in its last bits only is not found")
 	}
-	assert.Greater(t, tokens.first, uint64(4*len(tokens.ring)), "the ring went round")
+	held := m.held()
+	require.Equal(t, held, m.tokens.held())
+	span := int(m.tokens.next - m.tokens.first)
+	require.LessOrEqual(t, span, len(m.queue), "the ring holds the model's queue at most")
+	require.LessOrEqual(t, len(m.tokens.ring), max(minRing, 4*span), "the ring shrinks")
+	require.LessOrEqual(t, span, 2*held+64, "revoked tokens do not pile up")
+	checkTokenIndex(t, &m.tokens)
+}
+
+// The ring of console tokens behaves as the plain model: expired tokens
+// are swept from the head as tokens come, the oldest live token is
+// evicted when max are held (and counted, a revoked one not), revoked
+// tokens are not found, every other token is, with its entry, as the ring
+// goes round and is resized.
+func TestConsoleTokenRing(t *testing.T) {
+	m := newTokenModel(t, 50, 1000)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		if rng.IntN(5) == 0 && len(m.queue) > 0 {
+			m.revoke(rng.IntN(len(m.queue)))
+		} else {
+			m.issue(int64(rng.IntN(40)))
+		}
+		m.check()
+	}
+	assert.Greater(t, m.tokens.first, uint64(4*len(m.tokens.ring)), "the ring went round")
+}
+
+// FuzzConsoleTokens drives the ring and the model with the ops a fuzzer
+// draws: a byte's low bits pick issue (its high bits the time that
+// passes, now and then past the TTL) or revoke (of the token the next byte
+// picks); the first byte is the bound.
+func FuzzConsoleTokens(f *testing.F) {
+	f.Add([]byte{3, 0, 0, 0, 0, 1, 0, 0x80, 0x81, 2})
+	f.Add([]byte{64, 0xfc, 0xfc, 0, 0, 0, 0, 0, 1, 1, 1, 3})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		if len(ops) == 0 || len(ops) > 1024 {
+			return
+		}
+		m := newTokenModel(t, 1+int(ops[0])%100, 500)
+		for i := 1; i < len(ops); i++ {
+			op := ops[i]
+			switch {
+			case op&3 == 1 && len(m.queue) > 0 && i+1 < len(ops):
+				i++
+				m.revoke(int(ops[i]) % len(m.queue))
+			default:
+				m.issue(int64(op>>2) * 10)
+			}
+			m.check()
+		}
+	})
 }
 
 // checkTokenIndex checks the index of tokens: it finds every live token
 // at its number, holds no entry of the window but those, has at most half
 // its slots in use and counts them right.
-func checkTokenIndex(t *testing.T, tokens *consoleTokens) {
+func checkTokenIndex(t testing.TB, tokens *consoleTokens) {
 	t.Helper()
 	w := tokens.window()
 	used, inWindow := 0, 0
