@@ -12,7 +12,7 @@ import (
 )
 
 // TestConsoleTokenMemory measures what a held console token costs: the
-// store's documented figure (about 100 bytes) must hold, so that
+// store's documented figure (about 150 bytes) must hold, so that
 // WithMaxConsoleTokens bounds memory as it says.
 func TestConsoleTokenMemory(t *testing.T) {
 	if testing.Short() {

@@ -15,7 +15,7 @@ const (
 	// DefaultConsoleTTL is Nova's [consoleauth] token_ttl.
 	DefaultConsoleTTL = 600 * time.Second
 	// DefaultMaxConsoleTokens bounds the console tokens kept at once:
-	// about 27 MB of them, Nova's full TTL at 333 consoles a second.
+	// about 30 MB of them, Nova's full TTL at 333 consoles a second.
 	DefaultMaxConsoleTokens = 200000
 )
 
@@ -30,7 +30,7 @@ func WithClock(c Clock) Option { return func(s *Store) { s.clock = c } }
 func WithConsoleTTL(d time.Duration) Option { return func(s *Store) { s.consoleTTL = d } }
 
 // WithMaxConsoleTokens bounds how many console tokens the store keeps
-// (about 120 bytes each). A token lives its TTL unless the store holds n
+// (about 150 bytes each). A token lives its TTL unless the store holds n
 // when another is issued: then the oldest is evicted before it expires, so
 // that a stub under load does not grow without end (Nova keeps them all,
 // in its database). Evictions are counted (ConsoleTokenStats) and logged

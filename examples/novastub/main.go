@@ -89,7 +89,7 @@ func runEnv(ctx context.Context, args []string, env func(string) (string, bool),
 	stateSync := fs.String("state-sync", state.DefaultSync.String(), "when the state file is flushed to disk (what survives power loss; a kill survives anyway): always (each change, before its answer), a duration (at most that much is lost) or never (the OS decides)")
 	controlToken := fs.String("control-token", "", "token the control plane (/_novastub/) requires; empty: a random one, printed; \"none\": none (loopback only)")
 	externalURL := fs.String("external-url", "", "URL clients reach the stub at (behind a proxy), for links, the catalog and console URLs; empty: each request's host")
-	maxConsoles := fs.Int("max-console-tokens", state.DefaultMaxConsoleTokens, "console tokens kept at once (about 140 bytes each); past it the oldest is evicted before its TTL, and logged")
+	maxConsoles := fs.Int("max-console-tokens", state.DefaultMaxConsoleTokens, "console tokens kept at once (about 150 bytes each); past it the oldest is evicted before its TTL, and logged")
 	maxConns := fs.Int("max-connections", fakenova.DefaultMaxConnections, "connections open at once; past it idle ones make room, else a 503")
 	logFormat := fs.String("log-format", "text", "log format on stderr: text or json")
 	quiet := fs.Bool("quiet", false, "no log line per request (warnings and errors still)")
