@@ -242,8 +242,7 @@ func (rt *router) matchAPI(method, rest string, legacy bool, projects projectSeg
 	}
 	project, sub := sg.parts[0], sg.parts[1:sg.n]
 	if len(sub) == 0 {
-		sub = sg.parts[1:2] // the API root, "/": one empty segment
-		sub[0] = ""
+		sub = sg.parts[1:2] // the API root, "/": one empty segment (split left it "")
 	}
 	if project == "" {
 		return false
