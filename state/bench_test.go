@@ -104,14 +104,16 @@ func BenchmarkServerAt(b *testing.B) {
 
 // BenchmarkHeapPerServer adds a million servers and reports the heap they
 // hold, per server (B/server): the server, its console log, its place in
-// the indexes by id, by project and by name.
+// the indexes by id, by project and by name. Then it searches a plain
+// name once, which builds the index of substrings, and reports the heap
+// again (B/server-searched).
 func BenchmarkHeapPerServer(b *testing.B) {
 	const n = 1_000_000
 	names := make([]string, n)
 	for i := range names {
 		names[i] = fmt.Sprintf("vm-%07d", i) // the caller's: not counted
 	}
-	var perServer float64
+	var perServer, searched float64
 	for i := 0; i < b.N; i++ {
 		st := state.New()
 		p, _ := st.AddProject(state.Project{Name: "p"})
@@ -127,9 +129,16 @@ func BenchmarkHeapPerServer(b *testing.B) {
 		runtime.GC()
 		runtime.ReadMemStats(&after)
 		perServer = float64(after.HeapAlloc-before.HeapAlloc) / n
+		if _, err := st.ListServers(state.ServerFilter{ProjectID: p.ID, Name: names[n/2]}); err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		searched = float64(after.HeapAlloc-before.HeapAlloc) / n
 		runtime.KeepAlive(st)
 	}
 	b.ReportMetric(perServer, "B/server")
+	b.ReportMetric(searched, "B/server-searched")
 }
 
 // BenchmarkIssueConsoleParallel issues consoles of one server from every

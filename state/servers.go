@@ -33,6 +33,9 @@ type projectServers struct {
 	// until there are any.
 	byName   nameIndex
 	sameName map[uint64]map[*serverEntry]struct{}
+	// substrings finds the names that hold a literal, for a filter
+	// that is a plain name (Nova's search).
+	substrings substringIndex
 }
 
 func (s *Store) insertServer(e *serverEntry) {
@@ -73,6 +76,7 @@ func (ps *projectServers) index(e *serverEntry) {
 	h := nameHash(e.Name)
 	if _, taken := ps.byName.find(e.Name, h, ps.names); !taken {
 		ps.byName.insert(e.pos, h, ps.names)
+		ps.substrings.added(e.Name)
 		return
 	}
 	if ps.sameName == nil {
@@ -103,6 +107,7 @@ func (ps *projectServers) unindex(e *serverEntry) {
 		}
 		if !promoted {
 			ps.byName.remove(slot, ps.names)
+			ps.substrings.removed()
 		}
 	} else {
 		delete(others, e)
@@ -124,6 +129,17 @@ func (ps *projectServers) named(name string, out []*serverEntry) []*serverEntry 
 		}
 	}
 	return out
+}
+
+// distinctNames returns each name of the project's servers once.
+func (ps *projectServers) distinctNames() []string {
+	names := make([]string, 0, ps.byName.count)
+	for _, s := range ps.byName.slots {
+		if s != 0 {
+			names = append(names, ps.names[s-1])
+		}
+	}
+	return names
 }
 
 // AddServer adds a server and returns it as stored. An empty ID gets a
@@ -238,12 +254,21 @@ type ServerFilter struct {
 }
 
 // ListServers returns the servers f selects, newest first (Nova's default
-// sort: created_at descending). Only the matching servers are copied; a
-// name filter scans the project's names without touching the servers.
+// sort: created_at descending). Only the matching servers are copied. A
+// name filter that is one name exactly (^name$) is answered from an index
+// by name; a literal otherwise (a plain name, as clients send, or one
+// anchored at one end), in a project of 256 servers or more, from an
+// index of the names' substrings, built by the first such search (about 4
+// bytes a byte of the names); any other filter scans the project's names
+// without touching the servers.
 // A Marker that is not among the selected servers is a NotFoundError of
 // kind "marker".
 func (s *Store) ListServers(f ServerFilter) ([]Server, error) {
-	exact, isExact := exactName(f.Name)
+	lit, atStart, atEnd, isLiteral := literalPattern(f.Name)
+	isExact := isLiteral && atStart && atEnd
+	// A literal with at most one anchor, the plain name clients send
+	// among them, is found by each big project's index of substrings.
+	searched := isLiteral && lit != "" && !isExact
 	var match func(string) bool
 	if !isExact {
 		match = nameMatcher(f.Name)
@@ -258,17 +283,22 @@ func (s *Store) ListServers(f ServerFilter) ([]Server, error) {
 		}
 		matched = append(matched, e)
 	}
+	// keepAll keeps those of found that pass; found is matched's spare
+	// capacity, which keep overwrites only behind the loop.
+	keepAll := func(found []*serverEntry) {
+		for _, e := range found {
+			keep(e)
+		}
+	}
 	scan := func(ps *projectServers) {
 		if isExact {
 			// ^name$: the index has them, however many servers
 			// the project has.
-			start := len(matched)
-			matched = ps.named(exact, matched)
-			found := matched[start:]
-			matched = matched[:start]
-			for _, e := range found {
-				keep(e)
-			}
+			keepAll(ps.named(lit, matched[len(matched):]))
+			return
+		}
+		if searched && len(ps.names) >= indexSubstringsFrom {
+			keepAll(ps.substrings.search(ps, lit, atStart, atEnd, matched[len(matched):]))
 			return
 		}
 		for i, name := range ps.names {
@@ -288,6 +318,9 @@ func (s *Store) ListServers(f ServerFilter) ([]Server, error) {
 		}
 	}
 	sort.Slice(matched, func(i, j int) bool { return matched[i].seq > matched[j].seq })
+	if searched {
+		matched = slices.Compact(matched) // a search may find a server twice
+	}
 	if f.Marker != "" {
 		found := false
 		for i, e := range matched {
@@ -324,13 +357,6 @@ func literalPattern(pattern string) (lit string, start, end, ok bool) {
 	return lit, start, end, regexp.QuoteMeta(lit) == lit
 }
 
-// exactName reports whether a name filter asks for one name exactly
-// (^name$, the name a literal), and which.
-func exactName(pattern string) (string, bool) {
-	lit, start, end, ok := literalPattern(pattern)
-	return lit, ok && start && end
-}
-
 // nameMatcher returns the test of a name filter: a plain comparison for a
 // literal pattern (with ^ and $ anchors or not), the regular expression
 // otherwise; nil for no filter.
@@ -339,15 +365,7 @@ func nameMatcher(pattern string) func(string) bool {
 		return nil
 	}
 	if lit, start, end, ok := literalPattern(pattern); ok {
-		switch {
-		case start && end:
-			return func(name string) bool { return name == lit }
-		case start:
-			return func(name string) bool { return strings.HasPrefix(name, lit) }
-		case end:
-			return func(name string) bool { return strings.HasSuffix(name, lit) }
-		}
-		return func(name string) bool { return strings.Contains(name, lit) }
+		return func(name string) bool { return literalMatches(name, lit, start, end) }
 	}
 	if len(pattern) > MaxNameRegexpBytes || !smallRegexp(pattern) {
 		return func(string) bool { return false }
