@@ -2,6 +2,7 @@ package state_test
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -13,10 +14,16 @@ import (
 	"github.com/novastub/novastub/state"
 )
 
+// projOf is the project of server id.
+func projOf(st *state.Store, id string) string {
+	srv, _ := st.Server(id)
+	return srv.ProjectID
+}
+
 // TestConcurrentUse hammers the store from many goroutines; run with -race.
 // Each goroutine adds servers of its own, renames and removes them, gets
 // consoles for them and for a shared server, looks the tokens up, bumps a
-// counter on the shared server and reads the whole model.
+// counter on the shared server, reads the whole model and searches names.
 func TestConcurrentUse(t *testing.T) {
 	const workers, ops = 8, 500
 	st, clock := newStore(t)
@@ -110,6 +117,18 @@ func TestConcurrentUse(t *testing.T) {
 					if snap := st.Snapshot(); len(snap.Projects) != 2 || len(snap.Hosts) != 3 {
 						fail("Snapshot() has %d projects, %d hosts", len(snap.Projects), len(snap.Hosts))
 						return
+					}
+					// A plain name, found by the index of substrings once
+					// the project has 256 servers, built and rebuilt by
+					// searches that run at once.
+					id := mine[len(mine)-1]
+					if p := projOf(st, id); p == projA {
+						want := res.kept[id]
+						got, err := st.ListServers(state.ServerFilter{ProjectID: projA, Name: want[:len(want)-1]})
+						if err != nil || !slices.ContainsFunc(got, func(s state.Server) bool { return s.ID == id }) {
+							fail("ListServers(name=%s) = %d servers without %s, %v", want[:len(want)-1], len(got), id, err)
+							return
+						}
 					}
 					if tok, err := st.Token(secret); err != nil || !tok.HasRole("member") {
 						fail("Token() = %+v, %v", tok, err)
