@@ -181,7 +181,7 @@ func (s *Store) CreateConsole(req ConsoleRequest) (ConsoleToken, error) {
 	now := s.clock.Now()
 	s.rlock()
 	defer s.mu.RUnlock()
-	e, ok := s.servers[req.ServerID]
+	e, ok := s.servers.get(req.ServerID)
 	if !ok || !req.AllProjects && e.ProjectID != req.ProjectID || e.VMState == VMDeleted {
 		return ConsoleToken{}, &NotFoundError{Kind: "server", ID: req.ServerID}
 	}
@@ -214,7 +214,7 @@ func (s *Store) IssueConsole(srv Server, req ConsoleRequest) (ConsoleToken, erro
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var seq uint64
-	if e, ok := s.servers[srv.ID]; ok {
+	if e, ok := s.servers.get(srv.ID); ok {
 		seq = e.seq // the store's own: its tokens end with it
 	}
 	return s.issueConsole(&srv, seq, req, now)
@@ -350,7 +350,7 @@ func (s *Store) ConsoleToken(token string) (ConsoleToken, error) {
 	if !ok || now.UnixNano() >= t.expires {
 		return ConsoleToken{}, notFound
 	}
-	if e, ok := s.servers[serverID]; t.serverSeq != 0 && (!ok || e.seq != t.serverSeq) {
+	if e, ok := s.servers.get(serverID); t.serverSeq != 0 && (!ok || e.seq != t.serverSeq) {
 		return ConsoleToken{}, notFound
 	}
 	return consoleToken(key, t, serverID, host, now.Location()), nil

@@ -171,7 +171,7 @@ func (s *Store) ResetConsoleOutput(id string) error {
 func (s *Store) ConsoleOutput(id string) (string, error) {
 	s.rlock()
 	defer s.mu.RUnlock()
-	e, ok := s.servers[id]
+	e, ok := s.servers.get(id)
 	if !ok {
 		return "", &NotFoundError{Kind: "server", ID: id}
 	}

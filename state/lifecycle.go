@@ -254,8 +254,11 @@ func (s *Store) advance(now time.Time) {
 	for len(s.timers) > 0 && s.timers[0].at <= n {
 		t := heap.Pop(&s.timers).(timer)
 		e := t.entry
-		if len(e.steps) == 0 || &e.steps[0] != t.steps || s.servers[e.ID] != e {
-			continue // replaced by a later action or update, or the server is gone
+		if len(e.steps) == 0 || &e.steps[0] != t.steps {
+			continue // replaced by a later action or update
+		}
+		if stored, _ := s.servers.get(e.ID); stored != e {
+			continue // the server is gone
 		}
 		st := e.steps[0]
 		e.steps = e.steps[1:]

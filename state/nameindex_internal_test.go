@@ -24,7 +24,7 @@ func newNameModel(t testing.TB) *nameModel {
 	for i := range 200 { // as many as the fuzz's ops tell apart: the table grows to 512
 		names = append(names, fmt.Sprintf("vm-%d", i))
 	}
-	return &nameModel{t: t, s: &Store{byProject: map[string]*projectServers{}, servers: map[string]*serverEntry{}}, names: names}
+	return &nameModel{t: t, s: &Store{byProject: map[string]*projectServers{}}, names: names}
 }
 
 // add adds a server named names[i % len(names)].

@@ -117,7 +117,7 @@ func (s *Store) openFile(p *persister, f *os.File, seeded bool) error {
 	}
 	_ = f.Close()
 	p.f, p.snapBytes, p.logBytes = af, res.snapBytes, res.size-res.snapBytes
-	attrs := []any{"path", p.path, "records", res.records, "servers", len(s.servers), "sync", p.sync.String()}
+	attrs := []any{"path", p.path, "records", res.records, "servers", s.servers.len(), "sync", p.sync.String()}
 	if seeded {
 		attrs = append(attrs, "seed", "not loaded: the state file holds the model (reset goes back to the seed)")
 	}

@@ -138,16 +138,14 @@ func frameLines(data []byte) []byte {
 // checkWhole finds a reference of the model to something it does not
 // have.
 func (s *Store) checkWhole() error {
-	for id, e := range s.servers {
-		if _, ok := s.projects[e.ProjectID]; !ok {
-			return fmt.Errorf("server %s: no project %s", id, e.ProjectID)
+	var err error
+	s.servers.each(func(e *serverEntry) {
+		if err == nil {
+			err = s.checkServerWhole(e)
 		}
-		if _, ok := s.hosts[e.Host]; e.Host != "" && !ok {
-			return fmt.Errorf("server %s: no host %s", id, e.Host)
-		}
-		if ps := s.byProject[e.ProjectID]; ps == nil || ps.entries[e.pos] != e {
-			return fmt.Errorf("server %s: not in its project's index", id)
-		}
+	})
+	if err != nil {
+		return err
 	}
 	for id, e := range s.cat.ports {
 		if _, ok := s.cat.networks[e.NetworkID]; !ok {
@@ -165,6 +163,24 @@ func (s *Store) checkWhole() error {
 				return fmt.Errorf("port %s is in device %s's index", e.ID, device)
 			}
 		}
+	}
+	return nil
+}
+
+// checkServerWhole finds a reference of server e to something the model
+// does not have, or e not found by its id.
+func (s *Store) checkServerWhole(e *serverEntry) error {
+	if stored, _ := s.servers.get(e.ID); stored != e {
+		return fmt.Errorf("server %s: not found by its id", e.ID)
+	}
+	if _, ok := s.projects[e.ProjectID]; !ok {
+		return fmt.Errorf("server %s: no project %s", e.ID, e.ProjectID)
+	}
+	if _, ok := s.hosts[e.Host]; e.Host != "" && !ok {
+		return fmt.Errorf("server %s: no host %s", e.ID, e.Host)
+	}
+	if ps := s.byProject[e.ProjectID]; ps == nil || ps.entries[e.pos] != e {
+		return fmt.Errorf("server %s: not in its project's index", e.ID)
 	}
 	return nil
 }

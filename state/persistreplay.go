@@ -235,7 +235,7 @@ func (s *Store) replayRecord(op string, data json.RawMessage) error {
 		if err := decodeStrict(data, &r); err != nil {
 			return err
 		}
-		if e, ok := s.servers[r.ID]; ok {
+		if e, ok := s.servers.get(r.ID); ok {
 			s.removeServer(e)
 			s.releaseServerPorts(r.ID, time.Unix(0, r.At).In(s.clock.Now().Location()))
 		}
@@ -244,7 +244,7 @@ func (s *Store) replayRecord(op string, data json.RawMessage) error {
 		if err := decodeStrict(data, &r); err != nil {
 			return err
 		}
-		e, ok := s.servers[r.ID]
+		e, ok := s.servers.get(r.ID)
 		if !ok {
 			return fmt.Errorf("no server %q", r.ID)
 		}
@@ -543,7 +543,7 @@ func (s *Store) restoreServer(r serverRecord) error {
 			return err
 		}
 	}
-	e, known := s.servers[srv.ID]
+	e, known := s.servers.get(srv.ID)
 	switch {
 	case !known:
 		e = &serverEntry{Server: srv}
@@ -622,10 +622,10 @@ func (t *consoleTokens) restore(key uuid.UUID, e consoleEntry) (evicted int) {
 // due time of each one's next step.
 func (s *Store) rebuildTimers() {
 	s.timers = s.timers[:0]
-	for _, e := range s.servers {
+	s.servers.each(func(e *serverEntry) {
 		if len(e.steps) > 0 {
 			s.timers = append(s.timers, timer{at: e.steps[0].due, entry: e, steps: &e.steps[0]})
 		}
-	}
+	})
 	heap.Init(&s.timers)
 }

@@ -249,7 +249,7 @@ func (s *Store) fillPorts(seed *Seed) error {
 			p.DeviceOwner = DeviceOwnerCompute
 		}
 		if p.ProjectID == "" && p.DeviceID != "" {
-			if srv, ok := s.servers[p.DeviceID]; ok {
+			if srv, ok := s.servers.get(p.DeviceID); ok {
 				p.ProjectID = srv.ProjectID
 			}
 		}

@@ -48,7 +48,7 @@ func (s *Store) insertServer(e *serverEntry) {
 	ps.entries = append(ps.entries, e)
 	ps.names = append(ps.names, e.Name)
 	ps.index(e)
-	s.servers[e.ID] = e
+	s.servers.put(e)
 }
 
 func (s *Store) removeServer(e *serverEntry) {
@@ -68,7 +68,7 @@ func (s *Store) removeServer(e *serverEntry) {
 	if last == 0 {
 		delete(s.byProject, e.ProjectID)
 	}
-	delete(s.servers, e.ID)
+	s.servers.remove(e.ID)
 }
 
 // index adds e, at its place in the lists, to the index by name.
@@ -173,7 +173,7 @@ func (s *Store) AddServer(srv Server) (Server, error) {
 			srv.FlavorID = f.ID
 		}
 	}
-	if _, ok := s.servers[srv.ID]; ok {
+	if _, ok := s.servers.get(srv.ID); ok {
 		return Server{}, &ConflictError{Kind: "server", ID: srv.ID}
 	}
 	s.seq++
@@ -209,7 +209,7 @@ func (s *Store) checkServer(srv Server) error {
 func (s *Store) Server(id string) (Server, error) {
 	s.rlock()
 	defer s.mu.RUnlock()
-	e, ok := s.servers[id]
+	e, ok := s.servers.get(id)
 	if !ok {
 		return Server{}, &NotFoundError{Kind: "server", ID: id}
 	}
@@ -219,10 +219,10 @@ func (s *Store) Server(id string) (Server, error) {
 // Servers returns every server, in the order they were added.
 func (s *Store) Servers() []Server {
 	s.rlock()
-	entries := make([]serverEntry, 0, len(s.servers))
-	for _, e := range s.servers {
+	entries := make([]serverEntry, 0, s.servers.len())
+	s.servers.each(func(e *serverEntry) {
 		entries = append(entries, *e) // copied under the lock: UpdateServer writes e.Server
-	}
+	})
 	s.mu.RUnlock()
 	sort.Slice(entries, func(i, j int) bool { return entries[i].seq < entries[j].seq })
 	out := make([]Server, len(entries))
@@ -515,7 +515,7 @@ func (s *Store) lockServer(id string) (*serverEntry, time.Time, error) {
 	now := s.clock.Now()
 	s.mu.Lock()
 	s.advance(now)
-	e, ok := s.servers[id]
+	e, ok := s.servers.get(id)
 	if !ok {
 		return nil, now, &NotFoundError{Kind: "server", ID: id}
 	}

@@ -57,7 +57,7 @@ func WithProtocols(p ...Protocol) Option {
 }
 
 // Store holds the model. All methods are safe for concurrent use; every
-// lookup by id or token is a map access. Getters return copies: change the
+// lookup by id or token is a hash table lookup. Getters return copies: change the
 // model through the Store's methods.
 type Store struct {
 	clock       Clock
@@ -75,7 +75,7 @@ type Store struct {
 	projOrder []string
 	hosts     map[string]Host
 	hostOrder []string
-	servers   map[string]*serverEntry
+	servers   serverIDs // every server, by id
 	byProject map[string]*projectServers
 	seq       uint64
 	timers    timerHeap // the next step of every server in a transition
@@ -135,7 +135,7 @@ func (s *Store) reset() {
 	s.hosts = map[string]Host{}
 	s.hostOrder = nil
 	s.hostNames = names{}
-	s.servers = map[string]*serverEntry{}
+	s.servers = serverIDs{}
 	s.byProject = map[string]*projectServers{}
 	s.timers = nil
 	s.consoles = newConsoleTokens(s.maxConsoles)
