@@ -131,13 +131,23 @@ func (ps *projectServers) named(name string, out []*serverEntry) []*serverEntry 
 	return out
 }
 
-// distinctNames returns each name of the project's servers once.
+// distinctNames returns each name of the project's servers once, in the
+// order of the lists (whose names were made in about that order, so that
+// reading them goes through memory in order). The result is the
+// project's own names slice when no two servers share a name: the caller
+// must not change it.
 func (ps *projectServers) distinctNames() []string {
+	if len(ps.sameName) == 0 {
+		return ps.names
+	}
 	names := make([]string, 0, ps.byName.count)
-	for _, s := range ps.byName.slots {
-		if s != 0 {
-			names = append(names, ps.names[s-1])
+	for i, name := range ps.names {
+		if others := ps.sameName[nameHash(name)]; others != nil {
+			if _, another := others[ps.entries[i]]; another {
+				continue // the index by name has another of this name
+			}
 		}
+		names = append(names, name)
 	}
 	return names
 }
