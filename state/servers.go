@@ -293,9 +293,11 @@ func (s *Store) ListServers(f ServerFilter) ([]Server, error) {
 		}
 		matched = append(matched, e)
 	}
-	// keepAll keeps those of found that pass; found is matched's spare
-	// capacity, which keep overwrites only behind the loop.
-	keepAll := func(found []*serverEntry) {
+	// keepFrom keeps those of matched[start:], just found, that pass:
+	// keep writes them back in place, behind the loop's reading.
+	keepFrom := func(start int) {
+		found := matched[start:]
+		matched = matched[:start]
 		for _, e := range found {
 			keep(e)
 		}
@@ -304,11 +306,15 @@ func (s *Store) ListServers(f ServerFilter) ([]Server, error) {
 		if isExact {
 			// ^name$: the index has them, however many servers
 			// the project has.
-			keepAll(ps.named(lit, matched[len(matched):]))
+			start := len(matched)
+			matched = ps.named(lit, matched)
+			keepFrom(start)
 			return
 		}
 		if searched && len(ps.names) >= indexSubstringsFrom {
-			keepAll(ps.substrings.search(ps, lit, atStart, atEnd, matched[len(matched):]))
+			start := len(matched)
+			matched = ps.substrings.search(ps, lit, atStart, atEnd, matched)
+			keepFrom(start)
 			return
 		}
 		for i, name := range ps.names {
