@@ -268,7 +268,7 @@ type ServerFilter struct {
 // name filter that is one name exactly (^name$) is answered from an index
 // by name; a literal otherwise (a plain name, as clients send, or one
 // anchored at one end), in a project of 256 servers or more, from an
-// index of the names' substrings, built by the first such search (about 4
+// index of the names' substrings, built by the first such search (about 5
 // bytes a byte of the names); any other filter scans the project's names
 // without touching the servers.
 // A Marker that is not among the selected servers is a NotFoundError of

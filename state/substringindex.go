@@ -30,8 +30,9 @@ import (
 // Nothing is built until the first search, and the index is dropped, to be
 // built again by the next search, when more names were added or removed
 // since big was built than it holds: a store that is never searched so
-// holds nothing, and one that is holds about 4 bytes a byte of its names
-// beside them (a suffix array of int32 and the joined names).
+// holds nothing, and one that is holds about 5 bytes a byte of its
+// distinct names, separators counted: a copy of them joined, and a
+// suffix array of 4-byte places.
 //
 // Writers (the store's write lock held) call added and removed; searches,
 // which hold only the store's read lock, build and rebuild under mu.
