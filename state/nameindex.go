@@ -13,8 +13,8 @@ func nameHash(name string) uint64 { return maphash.String(nameSeed, name) }
 // one name exactly (^name$): an open-addressing hash table (linear
 // probing, deletion by backward shift) of 4-byte slots, each 1 + the place
 // of a server in the project's lists (0 is an empty slot), homed by the
-// hash of its name. It holds one server of each name; the others of the
-// same name are in projectServers.sameName. Half full at most, it takes 8
+// hash of its name: a probeTable. It holds one server of each name; the
+// others of the same name are in projectServers.sameName. Half full at most, it takes 8
 // to 16 bytes a server, where a map from name hash to entry took about 26
 // (a million servers: 8.4 against 26).
 //
@@ -22,12 +22,8 @@ func nameHash(name string) uint64 { return maphash.String(nameSeed, name) }
 // and the few operations that move entries (a removal's shift, growth)
 // hash them again.
 type nameIndex struct {
-	slots []uint32
-	count int
+	probeTable[uint32]
 }
-
-// minNameSlots is the size of a new table.
-const minNameSlots = 16
 
 // find returns the slot of the server named name, whose hash is h, or ok
 // false.
@@ -67,47 +63,17 @@ func (x *nameIndex) findPos(pos int, h uint64) (slot int, ok bool) {
 // insert adds place pos, of a server whose name, with hash h, the table
 // does not have.
 func (x *nameIndex) insert(pos int, h uint64, names []string) {
-	if 2*(x.count+1) > len(x.slots) {
-		x.grow(names)
-	}
-	x.place(uint32(pos+1), h)
-	x.count++
-}
-
-// place puts slot value s at the first empty slot from home h.
-func (x *nameIndex) place(s uint32, h uint64) {
-	mask := len(x.slots) - 1
-	i := int(h) & mask
-	for x.slots[i] != 0 {
-		i = (i + 1) & mask
-	}
-	x.slots[i] = s
-}
-
-// grow doubles the table, placing each entry at its home by its name.
-func (x *nameIndex) grow(names []string) {
-	old := x.slots
-	x.slots = make([]uint32, max(2*len(old), minNameSlots))
-	for _, s := range old {
-		if s != 0 {
-			x.place(s, nameHash(names[s-1]))
-		}
-	}
+	x.add(uint32(pos+1), h, homeByName(names))
 }
 
 // remove empties slot, moving back the entries after it that would no
-// longer be found (Knuth's algorithm R for linear probing).
+// longer be found.
 func (x *nameIndex) remove(slot int, names []string) {
-	mask := len(x.slots) - 1
-	hole := slot
-	for i := (hole + 1) & mask; x.slots[i] != 0; i = (i + 1) & mask {
-		home := int(nameHash(names[x.slots[i]-1])) & mask
-		// The entry at i stays unless the hole lies on its path from home.
-		if (i-home)&mask >= (i-hole)&mask {
-			x.slots[hole] = x.slots[i]
-			hole = i
-		}
-	}
-	x.slots[hole] = 0
-	x.count--
+	x.removeSlot(slot, homeByName(names))
+}
+
+// homeByName is the hash of the name of the server whose place, plus 1,
+// is in a slot.
+func homeByName(names []string) func(uint32) uint64 {
+	return func(s uint32) uint64 { return nameHash(names[s-1]) }
 }

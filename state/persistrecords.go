@@ -448,10 +448,7 @@ func (s *Store) writeSnapshot(sw *snapshotWriter) {
 		}
 		sw.put(opDevice, r)
 	}
-	entries := make([]*serverEntry, 0, s.servers.len())
-	s.servers.each(func(e *serverEntry) { entries = append(entries, e) })
-	sort.Slice(entries, func(i, j int) bool { return entries[i].seq < entries[j].seq })
-	for _, e := range entries {
+	for _, e := range s.servers.inOrder() {
 		sw.put(opServer, s.serverRecordOf(e, true))
 	}
 	// The tokens are copied under consoleMu and written after it: lookups

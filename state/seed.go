@@ -438,10 +438,7 @@ func (s *Store) Snapshot() *Seed {
 	sort.Slice(seed.Users, func(i, j int) bool {
 		return seed.Users[i].Domain+"/"+seed.Users[i].Name < seed.Users[j].Domain+"/"+seed.Users[j].Name
 	})
-	entries := make([]*serverEntry, 0, s.servers.len())
-	s.servers.each(func(e *serverEntry) { entries = append(entries, e) })
-	sort.Slice(entries, func(i, j int) bool { return entries[i].seq < entries[j].seq })
-	for _, e := range entries {
+	for _, e := range s.servers.inOrder() {
 		ss := SeedServerOf(e.Server)
 		ss.ConsoleOutput = e.consoleOutputSet()
 		seed.Servers = append(seed.Servers, ss)

@@ -1,6 +1,10 @@
 package state
 
-import "hash/maphash"
+import (
+	"cmp"
+	"hash/maphash"
+	"slices"
+)
 
 // idSeed seeds the hash of server ids, once per process.
 var idSeed = maphash.MakeSeed()
@@ -10,7 +14,8 @@ func idHash(id string) uint64 { return maphash.String(idSeed, id) }
 
 // serverIDs finds the store's servers by id: an open-addressing hash
 // table (linear probing, deletion by backward shift) of pointers to the
-// entries (nil is an empty slot), homed by the hash of the id. Half full
+// entries (nil is an empty slot), homed by the hash of the id: a
+// probeTable. Half full
 // at most, it takes 16 to 32 bytes a server, where a map from id to entry
 // took about 55: a map's slot holds the id's string header beside the
 // pointer, 24 bytes where this table's holds 8. At a million servers the
@@ -28,12 +33,8 @@ func idHash(id string) uint64 { return maphash.String(idSeed, id) }
 // An entry's ID must not change while the table holds it. The zero value
 // is an empty table.
 type serverIDs struct {
-	slots []*serverEntry
-	count int
+	probeTable[*serverEntry]
 }
-
-// minServerSlots is the size of a new table.
-const minServerSlots = 16
 
 // len returns the number of servers in the table.
 func (x *serverIDs) len() int { return x.count }
@@ -74,33 +75,11 @@ func (x *serverIDs) put(e *serverEntry) {
 			return
 		}
 	}
-	if 2*(x.count+1) > len(x.slots) {
-		x.grow()
-	}
-	x.place(e, h)
-	x.count++
+	x.add(e, h, homeByID)
 }
 
-// place puts e at the first empty slot from home h.
-func (x *serverIDs) place(e *serverEntry, h uint64) {
-	mask := len(x.slots) - 1
-	i := int(h) & mask
-	for x.slots[i] != nil {
-		i = (i + 1) & mask
-	}
-	x.slots[i] = e
-}
-
-// grow doubles the table, placing each entry at its home by its id.
-func (x *serverIDs) grow() {
-	old := x.slots
-	x.slots = make([]*serverEntry, max(2*len(old), minServerSlots))
-	for _, e := range old {
-		if e != nil {
-			x.place(e, idHash(e.ID))
-		}
-	}
-}
+// homeByID is the hash of the id of the server in a slot.
+func homeByID(e *serverEntry) uint64 { return idHash(e.ID) }
 
 // remove removes the server with the given id, if the table has it.
 func (x *serverIDs) remove(id string) {
@@ -108,25 +87,8 @@ func (x *serverIDs) remove(id string) {
 		return
 	}
 	if slot, ok := x.find(id, idHash(id)); ok {
-		x.removeSlot(slot)
+		x.removeSlot(slot, homeByID)
 	}
-}
-
-// removeSlot empties slot, moving back the entries after it that would no
-// longer be found (Knuth's algorithm R for linear probing).
-func (x *serverIDs) removeSlot(slot int) {
-	mask := len(x.slots) - 1
-	hole := slot
-	for i := (hole + 1) & mask; x.slots[i] != nil; i = (i + 1) & mask {
-		home := int(idHash(x.slots[i].ID)) & mask
-		// The entry at i stays unless the hole lies on its path from home.
-		if (i-home)&mask >= (i-hole)&mask {
-			x.slots[hole] = x.slots[i]
-			hole = i
-		}
-	}
-	x.slots[hole] = nil
-	x.count--
 }
 
 // each calls f with every server in the table, in the order of their
@@ -137,4 +99,13 @@ func (x *serverIDs) each(f func(*serverEntry)) {
 			f(e)
 		}
 	}
+}
+
+// inOrder returns every server in the table, in the order they were
+// added (their seq).
+func (x *serverIDs) inOrder() []*serverEntry {
+	entries := make([]*serverEntry, 0, x.count)
+	x.each(func(e *serverEntry) { entries = append(entries, e) })
+	slices.SortFunc(entries, func(a, b *serverEntry) int { return cmp.Compare(a.seq, b.seq) })
+	return entries
 }

@@ -34,12 +34,12 @@ func newIDsModel(t testing.TB, n int) *idsModel {
 }
 
 // newWrapModel returns a model over 8 ids homed, two each, in the last 4
-// slots of a table of minServerSlots: the table never grows (8 servers
+// slots of a table of minProbeSlots: the table never grows (8 servers
 // fill it half), and every cluster runs past its end, so that removals
 // shift entries back across it. Which id has which home is the same
 // whatever the process's seed.
 func newWrapModel(t testing.TB) *idsModel {
-	mask := uint64(minServerSlots - 1)
+	mask := uint64(minProbeSlots - 1)
 	var ids []string
 	for home := mask - 3; home <= mask; home++ {
 		for n, found := 0, 0; found < 2; n++ {
@@ -50,7 +50,7 @@ func newWrapModel(t testing.TB) *idsModel {
 			}
 		}
 	}
-	return &idsModel{t: t, model: map[string]*serverEntry{}, ids: ids, maxSlots: minServerSlots}
+	return &idsModel{t: t, model: map[string]*serverEntry{}, ids: ids, maxSlots: minProbeSlots}
 }
 
 // put puts a new entry for ids[i % len(ids)], adding it or replacing the
@@ -156,7 +156,7 @@ func TestServerIDsModel(t *testing.T) {
 			}
 			m.check()
 		}
-		require.Len(t, m.x.slots, minServerSlots)
+		require.Len(t, m.x.slots, minProbeSlots)
 		require.Positive(t, m.wrapped, "clusters ran past the table's end")
 	})
 }

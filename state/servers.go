@@ -229,15 +229,11 @@ func (s *Store) Server(id string) (Server, error) {
 // Servers returns every server, in the order they were added.
 func (s *Store) Servers() []Server {
 	s.rlock()
-	entries := make([]serverEntry, 0, s.servers.len())
-	s.servers.each(func(e *serverEntry) {
-		entries = append(entries, *e) // copied under the lock: UpdateServer writes e.Server
-	})
-	s.mu.RUnlock()
-	sort.Slice(entries, func(i, j int) bool { return entries[i].seq < entries[j].seq })
+	defer s.mu.RUnlock()
+	entries := s.servers.inOrder()
 	out := make([]Server, len(entries))
 	for i, e := range entries {
-		out[i] = e.Server
+		out[i] = e.Server // copied under the lock: UpdateServer writes e.Server
 	}
 	return out
 }
